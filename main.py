@@ -1,0 +1,6 @@
+"""Command-line entry point: `python main.py --help`."""
+
+from tracker.cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

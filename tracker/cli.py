@@ -1,0 +1,122 @@
+"""The command line: serve, worker, migrate, staff, token and demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+
+from tracker import auth, db
+from tracker.errors import DomainError
+from tracker.settings import Settings, SettingsError, load
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python main.py", description="Catalyst fix tracker.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = sub.add_parser("serve", help="migrate, serve the web app and deliver mail (default)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    sub.add_parser("worker", help="run the delivery worker alone")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    staff = sub.add_parser("staff", help="manage staff accounts").add_subparsers(dest="action", required=True)
+    add = staff.add_parser("add", help="add a staff account; password from stdin or prompted")
+    add.add_argument("email")
+    add.add_argument("--role", choices=["admin", "agent"], default="agent")
+    add.add_argument("--name", default="")
+    token = sub.add_parser("token", help="manage API tokens").add_subparsers(dest="action", required=True)
+    create = token.add_parser("create", help="print a new staff API token")
+    create.add_argument("email")
+    create.add_argument("--label", default="")
+    sub.add_parser("demo", help="fill an empty database with realistic sample data")
+    return parser
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Again: "):
+        raise DomainError("The two passwords differ.")
+    return first
+
+
+async def _with_db(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
+    await db.migrate(settings.database_url)
+    async with db.connect(settings.database_url):
+        await work()
+
+
+async def _staff_add(settings: Settings, args: argparse.Namespace) -> None:
+    password = _read_password()
+
+    async def work() -> None:
+        staff = await auth.add_staff(args.email, password, args.role, args.name)
+        print(f"Added {staff.role.value} {staff.email}.")
+
+    await _with_db(settings, work)
+
+
+async def _token_create(settings: Settings, args: argparse.Namespace) -> None:
+    async def work() -> None:
+        print(await auth.create_token(args.email, args.label))
+
+    await _with_db(settings, work)
+
+
+async def _demo(settings: Settings) -> None:
+    from tracker import demo
+
+    await _with_db(settings, lambda: demo.fill(settings))
+
+
+async def _worker(settings: Settings) -> None:
+    from tracker.outbox import Worker
+    from tracker.templating import make_environment
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await db.migrate(settings.database_url)
+    async with db.connect(settings.database_url):
+        print("Delivery worker running; Ctrl-C to stop.", flush=True)
+        await Worker(settings, make_environment()).run(stop)
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from tracker.app import create_app
+
+    asyncio.run(db.migrate(settings.database_url))
+    print(f"Catalyst on http://{host}:{port}  (mail: {settings.smtp_url or settings.mail_dir})", flush=True)
+    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_level="info")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return the process exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load()
+        command = args.command or "serve"
+        if command == "serve":
+            _serve(settings, getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8000))
+        elif command == "worker":
+            asyncio.run(_worker(settings))
+        elif command == "migrate":
+            asyncio.run(db.migrate(settings.database_url))
+            print("Database is up to date.")
+        elif command == "staff":
+            asyncio.run(_staff_add(settings, args))
+        elif command == "token":
+            asyncio.run(_token_create(settings, args))
+        elif command == "demo":
+            asyncio.run(_demo(settings))
+    except (DomainError, SettingsError) as exc:
+        print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 1
+    return 0

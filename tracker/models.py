@@ -1,0 +1,232 @@
+"""Every table the tracker stores, in one place.
+
+Model docstrings become table comments in migrations, and tortoise splits SQLite DDL on
+semicolons, so keep semicolons out of them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    AGENT = "agent"
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    API = "api"
+    FEED = "feed"
+    STAFF = "staff"
+
+
+class ComplaintState(StrEnum):
+    NEW = "new"
+    LINKED = "linked"
+    DISMISSED = "dismissed"
+
+
+class Status(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    INVESTIGATING = "investigating"
+    ROOT_CAUSE_FOUND = "root_cause_found"
+    FIXING = "fixing"
+    FIXED = "fixed"
+    WONT_FIX = "wont_fix"
+    MERGED = "merged"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def is_closed(self) -> bool:
+        return self in CLOSED_STATUSES
+
+
+STATUS_LABELS = {
+    Status.NEW: "New",
+    Status.ACKNOWLEDGED: "Acknowledged",
+    Status.INVESTIGATING: "Investigating",
+    Status.ROOT_CAUSE_FOUND: "Root cause found",
+    Status.FIXING: "Fixing",
+    Status.FIXED: "Fixed",
+    Status.WONT_FIX: "Won't fix",
+    Status.MERGED: "Merged",
+}
+CLOSED_STATUSES = frozenset({Status.FIXED, Status.WONT_FIX, Status.MERGED})
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # permanently refused (5xx) or gave up after retries
+    CANCELLED = "cancelled"  # the recipient no longer wants it
+
+
+class Staff(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)
+    name = fields.CharField(max_length=100, default="")
+    password_hash = fields.CharField(max_length=200)
+    role = fields.CharEnumField(Role, max_length=10, default=Role.AGENT)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "staff"
+
+
+class ApiToken(Model):
+    id = fields.IntField(primary_key=True)
+    staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name="tokens", on_delete=fields.CASCADE
+    )
+    # Only the SHA-256 of the token is kept, so a leaked database leaks no usable token.
+    token_hash = fields.CharField(max_length=64, unique=True)
+    label = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_token"
+
+
+class Category(Model):
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=60, unique=True)
+    name = fields.CharField(max_length=80)
+    description = fields.TextField(default="")
+
+    class Meta:
+        table = "category"
+        ordering = ["name"]
+
+
+class Issue(Model):
+    """The public page for one root cause, whose id is its public number."""
+
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=80)
+    title = fields.CharField(max_length=200)
+    summary = fields.TextField(default="")
+    status = fields.CharEnumField(Status, max_length=20, default=Status.NEW)
+    root_cause = fields.TextField(default="")
+    fix = fields.TextField(default="")
+    wont_fix_reason = fields.TextField(default="")
+    category: fields.ForeignKeyNullableRelation[Category] = fields.ForeignKeyField(
+        "models.Category", related_name="issues", null=True, on_delete=fields.SET_NULL
+    )
+    owner: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name="owned_issues", null=True, on_delete=fields.SET_NULL
+    )
+    closed = fields.BooleanField(default=False, db_index=True)
+    reporters = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "issue"
+
+
+class Complaint(Model):
+    """What one person reported, with contact details that only staff and they may see."""
+
+    id = fields.IntField(primary_key=True)
+    tracking_token = fields.CharField(max_length=64, unique=True)
+    title = fields.CharField(max_length=200)
+    body = fields.TextField()
+    email = fields.CharField(max_length=254)
+    public_name = fields.CharField(max_length=80, default="")
+    credit_consent = fields.BooleanField(default=False)
+    channel = fields.CharEnumField(Channel, max_length=10, default=Channel.WEB)
+    source_url = fields.CharField(max_length=2000, default="")
+    state = fields.CharEnumField(
+        ComplaintState, max_length=10, default=ComplaintState.NEW, db_index=True
+    )
+    category: fields.ForeignKeyNullableRelation[Category] = fields.ForeignKeyField(
+        "models.Category", related_name="complaints", null=True, on_delete=fields.SET_NULL
+    )
+    issue: fields.ForeignKeyNullableRelation[Issue] = fields.ForeignKeyField(
+        "models.Issue", related_name="complaints", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    linked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "complaint"
+
+
+class Update(Model):
+    """One entry on an issue's timeline, internal ones for staff eyes only."""
+
+    id = fields.IntField(primary_key=True)
+    issue: fields.ForeignKeyRelation[Issue] = fields.ForeignKeyField(
+        "models.Issue", related_name="updates", on_delete=fields.CASCADE
+    )
+    author: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name="updates", null=True, on_delete=fields.SET_NULL
+    )
+    body = fields.TextField(default="")
+    internal = fields.BooleanField(default=False)
+    status_from = fields.CharEnumField(Status, max_length=20, null=True)
+    status_to = fields.CharEnumField(Status, max_length=20, null=True)
+    root_cause = fields.TextField(default="")
+    fix = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "issue_update"
+        ordering = ["created_at", "id"]
+
+
+class Notification(Model):
+    """Something happened that people must hear about, fanned out as deliveries."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=30)
+    issue: fields.ForeignKeyNullableRelation[Issue] = fields.ForeignKeyField(
+        "models.Issue", related_name="notifications", null=True, on_delete=fields.CASCADE
+    )
+    update: fields.ForeignKeyNullableRelation[Update] = fields.ForeignKeyField(
+        "models.Update", related_name="notifications", null=True, on_delete=fields.CASCADE
+    )
+    complaint: fields.ForeignKeyNullableRelation[Complaint] = fields.ForeignKeyField(
+        "models.Complaint", related_name="notifications", null=True, on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "notification"
+
+
+class Delivery(Model):
+    """One email to one recipient for one notification, sent at most once."""
+
+    id = fields.IntField(primary_key=True)
+    notification: fields.ForeignKeyRelation[Notification] = fields.ForeignKeyField(
+        "models.Notification", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    recipient = fields.CharField(max_length=254)
+    complaint: fields.ForeignKeyNullableRelation[Complaint] = fields.ForeignKeyField(
+        "models.Complaint", related_name="deliveries", null=True, on_delete=fields.CASCADE
+    )
+    state = fields.CharEnumField(
+        DeliveryState, max_length=10, default=DeliveryState.PENDING, db_index=True
+    )
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(db_index=True)
+    last_error = fields.TextField(default="")
+    message_id = fields.CharField(max_length=200, default="")
+    sent_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "delivery"
+        unique_together = (("notification", "recipient"),)

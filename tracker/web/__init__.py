@@ -1,0 +1,1 @@
+"""HTTP: pages for the public and staff, and the JSON API."""

@@ -1,0 +1,187 @@
+"""The JSON API under /api/v1: public complaint intake and issues, staff triage with a bearer token."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tracker import auth, intake, issues
+from tracker.errors import InvalidInput, Unauthorized
+from tracker.models import Channel, Complaint, ComplaintState, Issue, Staff, Update
+from tracker.settings import Settings
+from tracker.validate import Form
+from tracker.web.common import int_param
+from tracker.web.openapi import SPEC
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """Return the request's JSON object, or a clear 4xx about what is wrong with it."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/json":
+        raise InvalidInput("Send the body as JSON with 'Content-Type: application/json'.")
+    try:
+        data = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"The body is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput("The body must be a JSON object.")
+    return data
+
+
+async def bearer_staff(request: Request) -> Staff:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("This endpoint needs a staff token: 'Authorization: Bearer <token>'.")
+    return await auth.staff_for_token(token)
+
+
+def issue_url(settings: Settings, issue: Issue) -> str:
+    return f"{settings.base_url}/issues/{issue.id}-{issue.slug}"
+
+
+def issue_json(settings: Settings, issue: Issue) -> dict[str, Any]:
+    category = issue.category
+    return {
+        "number": issue.id,
+        "slug": issue.slug,
+        "title": issue.title,
+        "summary": issue.summary,
+        "status": issue.status.value,
+        "closed": issue.closed,
+        "root_cause": issue.root_cause,
+        "fix": issue.fix,
+        "wont_fix_reason": issue.wont_fix_reason,
+        "category": category.slug if category else None,
+        "reporters": issue.reporters,
+        "url": issue_url(settings, issue),
+        "created_at": issue.created_at.isoformat(),
+        "updated_at": issue.updated_at.isoformat(),
+        "closed_at": issue.closed_at.isoformat() if issue.closed_at else None,
+    }
+
+
+def update_json(update: Update) -> dict[str, Any]:
+    return {
+        "id": update.id,
+        "body": update.body,
+        "internal": update.internal,
+        "status_from": update.status_from.value if update.status_from else None,
+        "status_to": update.status_to.value if update.status_to else None,
+        "root_cause": update.root_cause,
+        "fix": update.fix,
+        "created_at": update.created_at.isoformat(),
+    }
+
+
+def complaint_json(complaint: Complaint) -> dict[str, Any]:
+    """Staff-only view of a complaint, contact details included."""
+    return {
+        "id": complaint.id,
+        "title": complaint.title,
+        "body": complaint.body,
+        "email": complaint.email,
+        "public_name": complaint.public_name,
+        "credit_consent": complaint.credit_consent,
+        "channel": complaint.channel.value,
+        "state": complaint.state.value,
+        "category": complaint.category.slug if complaint.category else None,
+        "issue": complaint.issue.id if complaint.issue else None,
+        "created_at": complaint.created_at.isoformat(),
+    }
+
+
+async def create_complaint(request: Request) -> Response:
+    complaint = await intake.file_complaint(await json_body(request), Channel.API)
+    settings: Settings = request.app.state.settings
+    return JSONResponse(
+        {
+            "id": complaint.id,
+            "state": complaint.state.value,
+            "tracking_url": f"{settings.base_url}/track/{complaint.tracking_token}",
+        },
+        status_code=201,
+    )
+
+
+async def list_issues(request: Request) -> Response:
+    page = await issues.list_issues(
+        request.query_params.get("q", "")[:200],
+        int_param(request, "page", 1),
+        request.query_params.get("category", "")[:60],
+        request.query_params.get("state", ""),
+    )
+    settings = request.app.state.settings
+    return JSONResponse(
+        {
+            "items": [issue_json(settings, i) for i in page.items],
+            "total": page.total,
+            "page": page.page,
+            "pages": page.pages,
+        }
+    )
+
+
+async def get_issue(request: Request) -> Response:
+    issue = await issues.get_issue(request.path_params["number"])
+    body = issue_json(request.app.state.settings, issue)
+    body["catalyst"] = await issues.catalyst(issue) or None
+    body["updates"] = [update_json(u) for u in await issues.timeline(issue)]
+    return JSONResponse(body)
+
+
+async def list_complaints(request: Request) -> Response:
+    await bearer_staff(request)
+    state = request.query_params.get("state", ComplaintState.NEW.value)
+    if state not in ComplaintState._value2member_map_:
+        raise InvalidInput(f"state must be one of: {', '.join(s.value for s in ComplaintState)}.")
+    complaints = await issues.inbox(ComplaintState(state))
+    return JSONResponse({"items": [complaint_json(c) for c in complaints]})
+
+
+async def create_issue(request: Request) -> Response:
+    staff = await bearer_staff(request)
+    data = await json_body(request)
+    form = Form(data)
+    complaint_id = form.integer("complaint_id", label="complaint_id")
+    form.check()
+    assert complaint_id is not None
+    issue = await issues.publish(complaint_id, data, staff)
+    issue = await issues.get_issue(issue.id)
+    return JSONResponse(issue_json(request.app.state.settings, issue), status_code=201)
+
+
+async def link_complaint(request: Request) -> Response:
+    staff = await bearer_staff(request)
+    form = Form(await json_body(request))
+    number = form.integer("issue", label="issue")
+    form.check()
+    assert number is not None
+    issue = await issues.link(request.path_params["id"], number, staff)
+    issue = await issues.get_issue(issue.id)
+    return JSONResponse(issue_json(request.app.state.settings, issue))
+
+
+async def post_update(request: Request) -> Response:
+    staff = await bearer_staff(request)
+    update = await issues.post_update(request.path_params["number"], await json_body(request), staff)
+    return JSONResponse(update_json(update), status_code=201)
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(SPEC)
+
+
+routes = [
+    Route("/api/v1/openapi.json", openapi, methods=["GET"]),
+    Route("/api/v1/complaints", create_complaint, methods=["POST"]),
+    Route("/api/v1/complaints", list_complaints, methods=["GET"]),
+    Route("/api/v1/complaints/{id:int}/link", link_complaint, methods=["POST"]),
+    Route("/api/v1/issues", list_issues, methods=["GET"]),
+    Route("/api/v1/issues", create_issue, methods=["POST"]),
+    Route("/api/v1/issues/{number:int}", get_issue, methods=["GET"]),
+    Route("/api/v1/issues/{number:int}/updates", post_update, methods=["POST"]),
+]

@@ -1,0 +1,198 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    text = {400: "Bad request", 401: "Missing or invalid token", 404: "Not found",
+            409: "Conflict with the current state", 413: "Body too large",
+            422: "Invalid input: the message says what to fix"}
+    return {str(code): _json(_ref("Error"), text[code]) for code in codes}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+_STAFF = [{"bearer": []}]
+_NUMBER = {"name": "number", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+_STATUSES = ["new", "acknowledged", "investigating", "root_cause_found", "fixing", "fixed", "wont_fix", "merged"]
+_TEXT = {"type": "string"}
+_NULLABLE_TEXT = {"type": ["string", "null"]}
+_TIME = {"type": "string", "format": "date-time"}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": _TEXT,
+            "fields": {"type": "object", "additionalProperties": _TEXT},
+        },
+    },
+    "NewComplaint": {
+        "type": "object",
+        "required": ["title", "body", "email"],
+        "properties": {
+            "title": {"type": "string", "maxLength": 200},
+            "body": {"type": "string", "maxLength": 20000, "description": "What happened."},
+            "email": {"type": "string", "format": "email", "description": "Kept private."},
+            "public_name": {"type": "string", "maxLength": 80},
+            "credit_consent": {"type": "boolean", "description": "Credit public_name as the catalyst."},
+            "category": {"type": "string", "description": "A category slug."},
+        },
+    },
+    "ComplaintReceipt": {
+        "type": "object",
+        "required": ["id", "state", "tracking_url"],
+        "properties": {"id": {"type": "integer"}, "state": _TEXT, "tracking_url": _TEXT},
+    },
+    "Complaint": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"}, "title": _TEXT, "body": _TEXT, "email": _TEXT,
+            "public_name": _TEXT, "credit_consent": {"type": "boolean"}, "channel": _TEXT,
+            "state": {"enum": ["new", "linked", "dismissed"]}, "category": _NULLABLE_TEXT,
+            "issue": {"type": ["integer", "null"]}, "created_at": _TIME,
+        },
+    },
+    "Issue": {
+        "type": "object",
+        "required": ["number", "slug", "title", "status", "url"],
+        "properties": {
+            "number": {"type": "integer"}, "slug": _TEXT, "title": _TEXT, "summary": _TEXT,
+            "status": {"enum": _STATUSES}, "closed": {"type": "boolean"}, "root_cause": _TEXT,
+            "fix": _TEXT, "wont_fix_reason": _TEXT, "category": _NULLABLE_TEXT,
+            "reporters": {"type": "integer"}, "url": _TEXT, "created_at": _TIME,
+            "updated_at": _TIME, "closed_at": {"type": ["string", "null"], "format": "date-time"},
+        },
+    },
+    "IssueDetail": {
+        "allOf": [
+            _ref("Issue"),
+            {
+                "type": "object",
+                "properties": {
+                    "catalyst": _NULLABLE_TEXT,
+                    "updates": {"type": "array", "items": _ref("Update")},
+                },
+            },
+        ]
+    },
+    "IssuePage": {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": _ref("Issue")},
+            "total": {"type": "integer"}, "page": {"type": "integer"}, "pages": {"type": "integer"},
+        },
+    },
+    "Update": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"}, "body": _TEXT, "internal": {"type": "boolean"},
+            "status_from": {"type": ["string", "null"]}, "status_to": {"type": ["string", "null"]},
+            "root_cause": _TEXT, "fix": _TEXT, "created_at": _TIME,
+        },
+    },
+    "NewUpdate": {
+        "type": "object",
+        "properties": {
+            "body": {"type": "string", "description": "Markdown."},
+            "status": {"enum": [s for s in _STATUSES if s != "merged"]},
+            "root_cause": _TEXT, "fix": _TEXT, "wont_fix_reason": _TEXT,
+            "internal": {"type": "boolean", "description": "A staff-only note."},
+        },
+    },
+    "NewIssue": {
+        "type": "object",
+        "required": ["complaint_id", "title", "summary"],
+        "properties": {
+            "complaint_id": {"type": "integer"},
+            "title": {"type": "string", "maxLength": 200, "description": "Public title."},
+            "summary": {"type": "string", "description": "Public summary, markdown."},
+            "category": _TEXT,
+        },
+    },
+    "Link": {"type": "object", "required": ["issue"], "properties": {"issue": {"type": "integer"}}},
+}
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "Catalyst API", "version": "1"},
+    "servers": [{"url": "/api/v1"}],
+    "components": {
+        "schemas": SCHEMAS,
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    },
+    "paths": {
+        "/complaints": {
+            "post": {
+                "summary": "File a complaint; the complainant is emailed a private tracking link.",
+                "requestBody": _body(_ref("NewComplaint")),
+                "responses": {"201": _json(_ref("ComplaintReceipt"), "Filed"), **_errors(400, 413, 422)},
+            },
+            "get": {
+                "summary": "List complaints in a triage state (staff).",
+                "security": _STAFF,
+                "parameters": [{"name": "state", "in": "query", "schema": {"enum": ["new", "linked", "dismissed"]}}],
+                "responses": {
+                    "200": _json({"type": "object", "properties": {"items": {"type": "array", "items": _ref("Complaint")}}}, "Complaints"),
+                    **_errors(401, 422),
+                },
+            },
+        },
+        "/complaints/{id}/link": {
+            "post": {
+                "summary": "Link a complaint to an existing issue (staff).",
+                "security": _STAFF,
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+                "requestBody": _body(_ref("Link")),
+                "responses": {"200": _json(_ref("Issue"), "Linked"), **_errors(400, 401, 404, 409, 422)},
+            }
+        },
+        "/issues": {
+            "get": {
+                "summary": "List public issues, open first.",
+                "parameters": [
+                    {"name": "q", "in": "query", "schema": _TEXT},
+                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "category", "in": "query", "schema": _TEXT},
+                    {"name": "state", "in": "query", "schema": {"enum": ["open", "closed"]}},
+                ],
+                "responses": {"200": _json(_ref("IssuePage"), "A page of issues")},
+            },
+            "post": {
+                "summary": "Publish a complaint as a new public issue (staff).",
+                "security": _STAFF,
+                "requestBody": _body(_ref("NewIssue")),
+                "responses": {"201": _json(_ref("Issue"), "Published"), **_errors(400, 401, 404, 409, 422)},
+            },
+        },
+        "/issues/{number}": {
+            "get": {
+                "summary": "One public issue with its public timeline.",
+                "parameters": [_NUMBER],
+                "responses": {"200": _json(_ref("IssueDetail"), "The issue"), **_errors(404)},
+            }
+        },
+        "/issues/{number}/updates": {
+            "post": {
+                "summary": "Post an update; may change status, root cause or fix (staff).",
+                "security": _STAFF,
+                "parameters": [_NUMBER],
+                "requestBody": _body(_ref("NewUpdate")),
+                "responses": {"201": _json(_ref("Update"), "Posted"), **_errors(400, 401, 404, 409, 422)},
+            }
+        },
+    },
+}

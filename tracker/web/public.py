@@ -1,0 +1,88 @@
+"""Pages anyone can see: the issue list, the complaint form, issue pages and tracking links."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from tracker import intake, issues
+from tracker.errors import InvalidInput
+from tracker.models import Channel
+from tracker.web.common import flash, int_param, read_form, render
+
+
+async def home(request: Request) -> Response:
+    q = request.query_params.get("q", "")[:200]
+    category = request.query_params.get("category", "")[:60]
+    state = request.query_params.get("state", "")
+    page = await issues.list_issues(q, int_param(request, "page", 1), category, state)
+    return render(
+        request,
+        "public/home.html",
+        {
+            "page": page,
+            "q": q,
+            "category": category,
+            "state": state,
+            "categories": await intake.categories(),
+        },
+    )
+
+
+async def complain_form(request: Request) -> Response:
+    return render(
+        request,
+        "public/complain.html",
+        {"categories": await intake.categories(), "values": {}, "errors": {}},
+    )
+
+
+async def complain(request: Request) -> Response:
+    data = await read_form(request)
+    try:
+        complaint = await intake.file_complaint(data, Channel.WEB)
+    except InvalidInput as exc:
+        return render(
+            request,
+            "public/complain.html",
+            {"categories": await intake.categories(), "values": data, "errors": exc.fields},
+            status_code=422,
+        )
+    flash(request, f"Thanks. We have emailed {complaint.email} a link to this page.")
+    return RedirectResponse(f"/track/{complaint.tracking_token}", status_code=303)
+
+
+async def issue_page(request: Request) -> Response:
+    number, slug = issues.parse_number(request.path_params["ref"])
+    issue = await issues.get_issue(number)
+    if slug != issue.slug:
+        return RedirectResponse(f"/issues/{issue.id}-{issue.slug}", status_code=301)
+    return render(
+        request,
+        "public/issue.html",
+        {
+            "issue": issue,
+            "updates": await issues.timeline(issue),
+            "catalyst": await issues.catalyst(issue),
+        },
+    )
+
+
+async def track(request: Request) -> Response:
+    complaint = await intake.tracked(request.path_params["token"])
+    response = render(request, "public/track.html", {"complaint": complaint})
+    # The link is a secret: keep it out of caches, search engines and other sites' logs.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+routes = [
+    Route("/", home, name="home"),
+    Route("/complain", complain_form, methods=["GET"], name="complain"),
+    Route("/complain", complain, methods=["POST"]),
+    Route("/issues/{ref}", issue_page, name="issue"),
+    Route("/track/{token}", track, name="track"),
+]
