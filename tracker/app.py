@@ -47,7 +47,10 @@ async def domain_error(request: Request, exc: Exception) -> Response:
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    messages = {404: "There is nothing at this address.", 405: "This address does not accept that method."}
+    messages = {
+        404: "There is nothing at this address.",
+        405: "This address does not accept that method.",
+    }
     message = messages.get(exc.status_code, str(exc.detail))
     if _wants_json(request):
         return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
@@ -76,7 +79,9 @@ def create_app(settings: Settings) -> Starlette:
         async with db.connect(settings.database_url):
             stop = asyncio.Event()
             worker = (
-                asyncio.create_task(Worker(settings, env).run(stop)) if settings.run_worker else None
+                asyncio.create_task(Worker(settings, env).run(stop))
+                if settings.run_worker
+                else None
             )
             try:
                 yield

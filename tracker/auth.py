@@ -18,13 +18,14 @@ _hasher = PasswordHasher()
 # Verifying against a real hash when the email is unknown keeps timing from revealing accounts.
 _DUMMY_HASH = _hasher.hash("not a real password")
 MIN_PASSWORD = 10
-TOKEN_PREFIX = "ctk_"
+TOKEN_PREFIX = "ctk_"  # noqa: S105 - a prefix that makes leaked tokens easy to scan for
 
 
 async def add_staff(email: str, password: str, role: str, name: str = "") -> Staff:
     """Create a staff account."""
     form = Form({"email": email, "role": role, "name": name})
-    email = form.email("email")
+    # Stored lower-case because login looks accounts up lower-case.
+    email = form.email("email").lower()
     role = form.choice("role", label="Role", options=[r.value for r in Role])
     name = form.text("name", label="Name", max_length=100, required=False)
     if len(password) < MIN_PASSWORD:
@@ -33,7 +34,10 @@ async def add_staff(email: str, password: str, role: str, name: str = "") -> Sta
     if await Staff.filter(email=email).exists():
         raise Conflict(f"A staff account for {email} already exists.")
     return await Staff.create(
-        email=email, name=name or email.split("@")[0], password_hash=_hasher.hash(password), role=Role(role)
+        email=email,
+        name=name or email.split("@")[0],
+        password_hash=_hasher.hash(password),
+        role=Role(role),
     )
 
 

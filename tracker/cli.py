@@ -22,12 +22,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     sub.add_parser("worker", help="run the delivery worker alone")
     sub.add_parser("migrate", help="bring the database schema up to date")
-    staff = sub.add_parser("staff", help="manage staff accounts").add_subparsers(dest="action", required=True)
+    staff = sub.add_parser("staff", help="manage staff accounts").add_subparsers(
+        dest="action", required=True
+    )
     add = staff.add_parser("add", help="add a staff account; password from stdin or prompted")
     add.add_argument("email")
     add.add_argument("--role", choices=["admin", "agent"], default="agent")
     add.add_argument("--name", default="")
-    token = sub.add_parser("token", help="manage API tokens").add_subparsers(dest="action", required=True)
+    token = sub.add_parser("token", help="manage API tokens").add_subparsers(
+        dest="action", required=True
+    )
     create = token.add_parser("create", help="print a new staff API token")
     create.add_argument("email")
     create.add_argument("--label", default="")
@@ -93,7 +97,10 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     from tracker.app import create_app
 
     asyncio.run(db.migrate(settings.database_url))
-    print(f"Catalyst on http://{host}:{port}  (mail: {settings.smtp_url or settings.mail_dir})", flush=True)
+    print(
+        f"Catalyst on http://{host}:{port}  (mail: {settings.smtp_url or settings.mail_dir})",
+        flush=True,
+    )
     uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_level="info")
 
 

@@ -46,11 +46,27 @@ ISSUES: list[tuple[str, str, str, Status, str, str, int, int, list[tuple[Status,
         14,
         21,
         [
-            (Status.ACKNOWLEDGED, "Thank you all. We can reproduce this: we called the store 10 times today and got no answer."),
-            (Status.INVESTIGATING, "Our telephony team is tracing where calls to the store actually ring."),
-            (Status.ROOT_CAUSE_FOUND, "Found it: the calls ring one silenced handset. See the root cause above."),
-            (Status.FIXING, "New routing is being rolled out to all 48 stores, not just Springfield."),
-            (Status.FIXED, "Rolled out everywhere and tested with 200 calls: all answered within 6 rings."),
+            (
+                Status.ACKNOWLEDGED,
+                "Thank you all. We can reproduce this: we called the store 10 times today "
+                "and got no answer.",
+            ),
+            (
+                Status.INVESTIGATING,
+                "Our telephony team is tracing where calls to the store actually ring.",
+            ),
+            (
+                Status.ROOT_CAUSE_FOUND,
+                "Found it: the calls ring one silenced handset. See the root cause above.",
+            ),
+            (
+                Status.FIXING,
+                "New routing is being rolled out to all 48 stores, not just Springfield.",
+            ),
+            (
+                Status.FIXED,
+                "Rolled out everywhere and tested with 200 calls: all answered within 6 rings.",
+            ),
         ],
     ),
     (
@@ -63,9 +79,18 @@ ISSUES: list[tuple[str, str, str, Status, str, str, int, int, list[tuple[Status,
         37,
         9,
         [
-            (Status.ACKNOWLEDGED, "We are sorry: 37 of you had a delivery cancelled at the last minute."),
-            (Status.ROOT_CAUSE_FOUND, "The planner still counted vans from the closed Eastfield depot."),
-            (Status.FIXING, "Depot data is corrected; we are now checking every slot booked for next week."),
+            (
+                Status.ACKNOWLEDGED,
+                "We are sorry: 37 of you had a delivery cancelled at the last minute.",
+            ),
+            (
+                Status.ROOT_CAUSE_FOUND,
+                "The planner still counted vans from the closed Eastfield depot.",
+            ),
+            (
+                Status.FIXING,
+                "Depot data is corrected; we are now checking every slot booked for next week.",
+            ),
         ],
     ),
     (
@@ -78,8 +103,14 @@ ISSUES: list[tuple[str, str, str, Status, str, str, int, int, list[tuple[Status,
         9,
         4,
         [
-            (Status.ACKNOWLEDGED, "Refunds should take 5 working days. We are finding out where they stall."),
-            (Status.INVESTIGATING, "The batch that sends refunds to the bank runs weekly, not daily. Checking why."),
+            (
+                Status.ACKNOWLEDGED,
+                "Refunds should take 5 working days. We are finding out where they stall.",
+            ),
+            (
+                Status.INVESTIGATING,
+                "The batch that sends refunds to the bank runs weekly, not daily. Checking why.",
+            ),
         ],
     ),
     (
@@ -96,7 +127,8 @@ ISSUES: list[tuple[str, str, str, Status, str, str, int, int, list[tuple[Status,
     (
         "Website and app",
         "Order confirmation emails arrive in another language",
-        "Some customers receive order confirmations in German although their account is in English.",
+        "Some customers receive order confirmations in German although their account "
+        "is in English.",
         Status.WONT_FIX,
         "",
         "",
@@ -104,7 +136,10 @@ ISSUES: list[tuple[str, str, str, Status, str, str, int, int, list[tuple[Status,
         30,
         [
             (Status.INVESTIGATING, "Looking into the language setting of these accounts."),
-            (Status.WONT_FIX, "These accounts were opened on our German site; see the reason above."),
+            (
+                Status.WONT_FIX,
+                "These accounts were opened on our German site; see the reason above.",
+            ),
         ],
     ),
     (
@@ -143,20 +178,36 @@ async def fill(settings: Settings) -> None:
         for category, title, summary, status, cause, fix, count, days, steps in ISSUES:
             opened = now - timedelta(days=days, hours=3)
             issue = await Issue.create(
-                slug=make_slug(title), title=title, summary=summary, category=categories[category],
-                owner=admin, status=status, root_cause=cause, fix=fix, reporters=count,
-                closed=status.is_closed, wont_fix_reason=(
+                slug=make_slug(title),
+                title=title,
+                summary=summary,
+                category=categories[category],
+                owner=admin,
+                status=status,
+                root_cause=cause,
+                fix=fix,
+                reporters=count,
+                closed=status.is_closed,
+                wont_fix_reason=(
                     "The affected accounts were created on our German site; customers can change "
-                    "the language under Account › Preferences." if status == Status.WONT_FIX else ""
+                    "the language under Account > Preferences."
+                    if status == Status.WONT_FIX
+                    else ""
                 ),
             )
             for n in range(count):
                 name = NAMES[n % len(NAMES)]
                 complaint = await Complaint.create(
-                    tracking_token=new_tracking_token(), title=title, body=summary,
-                    email=f"customer{issue.id}-{n}@example.org", public_name=name,
-                    credit_consent=bool(name) and n == 0, channel=list(Channel)[n % 3],
-                    state=ComplaintState.LINKED, category=categories[category], issue=issue,
+                    tracking_token=new_tracking_token(),
+                    title=title,
+                    body=summary,
+                    email=f"customer{issue.id}-{n}@example.org",
+                    public_name=name,
+                    credit_consent=bool(name) and n == 0,
+                    channel=list(Channel)[n % 3],
+                    state=ComplaintState.LINKED,
+                    category=categories[category],
+                    issue=issue,
                 )
                 await Complaint.filter(id=complaint.id).update(
                     created_at=opened - timedelta(hours=count - n), linked_at=opened
@@ -171,12 +222,17 @@ async def fill(settings: Settings) -> None:
                 previous = step
             closed_at = now - timedelta(days=days / 10) if status.is_closed else None
             await Issue.filter(id=issue.id).update(
-                created_at=opened, updated_at=closed_at or now - timedelta(hours=days), closed_at=closed_at
+                created_at=opened,
+                updated_at=closed_at or now - timedelta(hours=days),
+                closed_at=closed_at,
             )
         await Complaint.create(
-            tracking_token=new_tracking_token(), title="Parking machine at the Eastfield store keeps my card",
+            tracking_token=new_tracking_token(),
+            title="Parking machine at the Eastfield store keeps my card",
             body="The machine swallowed my card on Saturday. Staff could not open it.",
-            email="waiting@example.org", channel=Channel.WEB, category=categories["Stores"],
+            email="waiting@example.org",
+            channel=Channel.WEB,
+            category=categories["Stores"],
         )
     print(f"Demo data added: {len(ISSUES)} issues, 1 complaint waiting in the inbox.")
     if created:

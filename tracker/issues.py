@@ -83,6 +83,11 @@ async def catalyst(issue: Issue) -> str:
     return ""
 
 
+async def reporters(issue: Issue) -> list[Complaint]:
+    """Return the complaints linked to an issue, first reporter first (staff only)."""
+    return list(await Complaint.filter(issue=issue).order_by("created_at", "id"))
+
+
 async def inbox(state: ComplaintState = ComplaintState.NEW, limit: int = 200) -> list[Complaint]:
     """Return complaints awaiting triage, oldest first so nobody waits longest."""
     return list(
@@ -114,7 +119,7 @@ async def _category(form: Form, slug: str) -> Category | None:
 
 
 async def _attach(complaint: Complaint, issue: Issue) -> None:
-    """Link a complaint to an issue and tell its author where to follow it (inside a transaction)."""
+    """Link a complaint to an issue and tell its author where to follow it."""
     complaint.issue = issue
     complaint.state = ComplaintState.LINKED
     complaint.linked_at = datetime.now(UTC)
@@ -128,7 +133,9 @@ async def _attach(complaint: Complaint, issue: Issue) -> None:
 
 def _check_unlinked(complaint: Complaint) -> None:
     if complaint.state == ComplaintState.LINKED and complaint.issue is not None:
-        raise Conflict(f"Complaint {complaint.id} is already linked to issue #{complaint.issue.id}.")
+        raise Conflict(
+            f"Complaint {complaint.id} is already linked to issue #{complaint.issue.id}."
+        )
 
 
 async def publish(complaint_id: int, data: Mapping[str, Any], staff: Staff) -> Issue:
@@ -138,7 +145,9 @@ async def publish(complaint_id: int, data: Mapping[str, Any], staff: Staff) -> I
     form = Form(data)
     title = form.text("title", label="Public title", max_length=200)
     summary = form.text("summary", label="Public summary", max_length=MAX_TEXT, multiline=True)
-    category = await _category(form, form.text("category", label="Category", max_length=60, required=False))
+    category = await _category(
+        form, form.text("category", label="Category", max_length=60, required=False)
+    )
     form.check()
     async with in_transaction():
         issue = await Issue.create(
@@ -181,7 +190,9 @@ async def edit(number: int, data: Mapping[str, Any], staff: Staff) -> Issue:
     form = Form(data)
     title = form.text("title", label="Public title", max_length=200)
     summary = form.text("summary", label="Public summary", max_length=MAX_TEXT, multiline=True)
-    category = await _category(form, form.text("category", label="Category", max_length=60, required=False))
+    category = await _category(
+        form, form.text("category", label="Category", max_length=60, required=False)
+    )
     owner_id = form.integer("owner", label="Owner", required=False)
     owner = await Staff.filter(id=owner_id, active=True).first() if owner_id else None
     if owner_id and owner is None:
@@ -202,7 +213,9 @@ def _read_update(form: Form, issue: Issue) -> dict[str, Any]:
         "body": body,
         "internal": form.flag("internal"),
         "status": Status(raw_status) if raw_status else issue.status,
-        "root_cause": form.text("root_cause", label="Root cause", max_length=MAX_TEXT, required=False, multiline=True),
+        "root_cause": form.text(
+            "root_cause", label="Root cause", max_length=MAX_TEXT, required=False, multiline=True
+        ),
         "fix": form.text("fix", label="Fix", max_length=MAX_TEXT, required=False, multiline=True),
         "wont_fix_reason": form.text(
             "wont_fix_reason", label="Reason", max_length=MAX_TEXT, required=False, multiline=True

@@ -39,7 +39,7 @@ async def enqueue(
     update: Update | None = None,
     complaint: Complaint | None = None,
 ) -> Notification:
-    """Record a notification and one delivery per distinct address; call inside the change's transaction."""
+    """Record a notification and one delivery per address, inside the caller's transaction."""
     notification = await Notification.create(
         kind=kind, issue=issue, update=update, complaint=complaint
     )
@@ -79,7 +79,9 @@ def _letter(delivery: Delivery, notification: Notification, settings: Settings) 
         ),
     }
     thread = f"issue-{issue.id}" if issue else f"complaint-{complaint.id if complaint else 0}"
-    return Letter(to=delivery.recipient, template=notification.kind, context=context, thread_key=thread)
+    return Letter(
+        to=delivery.recipient, template=notification.kind, context=context, thread_key=thread
+    )
 
 
 class Worker:
@@ -100,7 +102,7 @@ class Worker:
         )
         if ids:
             await Delivery.filter(id__in=ids).update(next_attempt_at=now + LEASE)
-        return [int(i) for i in ids]
+        return list(ids)  # type: ignore[arg-type]
 
     async def deliver_due(self, sender: Sender) -> int:
         """Send one batch of due deliveries and return how many were tried."""
@@ -120,7 +122,9 @@ class Worker:
             await self._send_one(sender, delivery, notification)
         return len(deliveries)
 
-    async def _send_one(self, sender: Sender, delivery: Delivery, notification: Notification) -> None:
+    async def _send_one(
+        self, sender: Sender, delivery: Delivery, notification: Notification
+    ) -> None:
         message = compose(_letter(delivery, notification, self.settings), self.env, self.settings)
         delivery.attempts += 1
         try:
@@ -141,7 +145,14 @@ class Worker:
             delivery.message_id = str(message["Message-ID"])
             delivery.last_error = ""
         await delivery.save(
-            update_fields=["attempts", "state", "last_error", "next_attempt_at", "sent_at", "message_id"]
+            update_fields=[
+                "attempts",
+                "state",
+                "last_error",
+                "next_attempt_at",
+                "sent_at",
+                "message_id",
+            ]
         )
 
     async def drain(self) -> int:
@@ -168,7 +179,10 @@ class Worker:
                         sent = 0
                     if sent:
                         continue
-                    waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stop.wait())]
+                    waiters = [
+                        asyncio.ensure_future(event.wait()),
+                        asyncio.ensure_future(stop.wait()),
+                    ]
                     await asyncio.wait(
                         waiters,
                         timeout=self.settings.worker_poll_seconds,

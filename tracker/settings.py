@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,7 +29,6 @@ class Settings:
     run_worker: bool = True
     worker_poll_seconds: float = 2.0
     max_body_bytes: int = 1_000_000
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def secure_cookies(self) -> bool:

@@ -22,7 +22,13 @@ class Form:
         self.errors: dict[str, str] = {}
 
     def text(
-        self, name: str, *, label: str, max_length: int, required: bool = True, multiline: bool = False
+        self,
+        name: str,
+        *,
+        label: str,
+        max_length: int,
+        required: bool = True,
+        multiline: bool = False,
     ) -> str:
         raw = self.data.get(name)
         if raw is None:
@@ -36,7 +42,9 @@ class Form:
         if required and not value:
             self.errors[name] = f"{label} is required."
         elif len(value) > max_length:
-            self.errors[name] = f"{label} must be at most {max_length} characters (got {len(value)})."
+            self.errors[name] = (
+                f"{label} must be at most {max_length} characters (got {len(value)})."
+            )
         return value
 
     def email(self, name: str, *, label: str = "Email", required: bool = True) -> str:
@@ -55,7 +63,9 @@ class Form:
             return raw
         return str(raw).lower() in ("1", "true", "on", "yes") if raw is not None else False
 
-    def choice(self, name: str, *, label: str, options: Iterable[str], required: bool = True) -> str:
+    def choice(
+        self, name: str, *, label: str, options: Iterable[str], required: bool = True
+    ) -> str:
         value = self.text(name, label=label, max_length=100, required=required)
         allowed = list(options)
         if value and value not in allowed:

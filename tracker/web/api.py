@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1: public complaint intake and issues, staff triage with a bearer token."""
+"""The JSON API under /api/v1: public intake and issues, staff triage with a bearer token."""
 
 from __future__ import annotations
 
@@ -167,7 +167,9 @@ async def link_complaint(request: Request) -> Response:
 
 async def post_update(request: Request) -> Response:
     staff = await bearer_staff(request)
-    update = await issues.post_update(request.path_params["number"], await json_body(request), staff)
+    update = await issues.post_update(
+        request.path_params["number"], await json_body(request), staff
+    )
     return JSONResponse(update_json(update), status_code=201)
 
 

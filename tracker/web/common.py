@@ -32,7 +32,8 @@ async def read_form(request: Request) -> dict[str, str]:
     form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
     if not auth.csrf_matches(request.session.get("csrf"), form.get("csrf")):
         raise Forbidden(
-            "This form has expired or was sent from another site. Go back, reload the page and try again."
+            "This form has expired or was sent from another site. "
+            "Go back, reload the page and try again."
         )
     return {key: value for key, value in form.items() if isinstance(value, str)}
 

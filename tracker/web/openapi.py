@@ -14,9 +14,14 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 def _errors(*codes: int) -> dict[str, Any]:
-    text = {400: "Bad request", 401: "Missing or invalid token", 404: "Not found",
-            409: "Conflict with the current state", 413: "Body too large",
-            422: "Invalid input: the message says what to fix"}
+    text = {
+        400: "Bad request",
+        401: "Missing or invalid token",
+        404: "Not found",
+        409: "Conflict with the current state",
+        413: "Body too large",
+        422: "Invalid input: the message says what to fix",
+    }
     return {str(code): _json(_ref("Error"), text[code]) for code in codes}
 
 
@@ -24,9 +29,23 @@ def _body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
-_STAFF = [{"bearer": []}]
-_NUMBER = {"name": "number", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
-_STATUSES = ["new", "acknowledged", "investigating", "root_cause_found", "fixing", "fixed", "wont_fix", "merged"]
+_STAFF: list[dict[str, list[str]]] = [{"bearer": []}]
+_NUMBER = {
+    "name": "number",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1},
+}
+_STATUSES = [
+    "new",
+    "acknowledged",
+    "investigating",
+    "root_cause_found",
+    "fixing",
+    "fixed",
+    "wont_fix",
+    "merged",
+]
 _TEXT = {"type": "string"}
 _NULLABLE_TEXT = {"type": ["string", "null"]}
 _TIME = {"type": "string", "format": "date-time"}
@@ -48,7 +67,10 @@ SCHEMAS: dict[str, Any] = {
             "body": {"type": "string", "maxLength": 20000, "description": "What happened."},
             "email": {"type": "string", "format": "email", "description": "Kept private."},
             "public_name": {"type": "string", "maxLength": 80},
-            "credit_consent": {"type": "boolean", "description": "Credit public_name as the catalyst."},
+            "credit_consent": {
+                "type": "boolean",
+                "description": "Credit public_name as the catalyst.",
+            },
             "category": {"type": "string", "description": "A category slug."},
         },
     },
@@ -60,21 +82,38 @@ SCHEMAS: dict[str, Any] = {
     "Complaint": {
         "type": "object",
         "properties": {
-            "id": {"type": "integer"}, "title": _TEXT, "body": _TEXT, "email": _TEXT,
-            "public_name": _TEXT, "credit_consent": {"type": "boolean"}, "channel": _TEXT,
-            "state": {"enum": ["new", "linked", "dismissed"]}, "category": _NULLABLE_TEXT,
-            "issue": {"type": ["integer", "null"]}, "created_at": _TIME,
+            "id": {"type": "integer"},
+            "title": _TEXT,
+            "body": _TEXT,
+            "email": _TEXT,
+            "public_name": _TEXT,
+            "credit_consent": {"type": "boolean"},
+            "channel": _TEXT,
+            "state": {"enum": ["new", "linked", "dismissed"]},
+            "category": _NULLABLE_TEXT,
+            "issue": {"type": ["integer", "null"]},
+            "created_at": _TIME,
         },
     },
     "Issue": {
         "type": "object",
         "required": ["number", "slug", "title", "status", "url"],
         "properties": {
-            "number": {"type": "integer"}, "slug": _TEXT, "title": _TEXT, "summary": _TEXT,
-            "status": {"enum": _STATUSES}, "closed": {"type": "boolean"}, "root_cause": _TEXT,
-            "fix": _TEXT, "wont_fix_reason": _TEXT, "category": _NULLABLE_TEXT,
-            "reporters": {"type": "integer"}, "url": _TEXT, "created_at": _TIME,
-            "updated_at": _TIME, "closed_at": {"type": ["string", "null"], "format": "date-time"},
+            "number": {"type": "integer"},
+            "slug": _TEXT,
+            "title": _TEXT,
+            "summary": _TEXT,
+            "status": {"enum": _STATUSES},
+            "closed": {"type": "boolean"},
+            "root_cause": _TEXT,
+            "fix": _TEXT,
+            "wont_fix_reason": _TEXT,
+            "category": _NULLABLE_TEXT,
+            "reporters": {"type": "integer"},
+            "url": _TEXT,
+            "created_at": _TIME,
+            "updated_at": _TIME,
+            "closed_at": {"type": ["string", "null"], "format": "date-time"},
         },
     },
     "IssueDetail": {
@@ -93,15 +132,22 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "items": {"type": "array", "items": _ref("Issue")},
-            "total": {"type": "integer"}, "page": {"type": "integer"}, "pages": {"type": "integer"},
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "pages": {"type": "integer"},
         },
     },
     "Update": {
         "type": "object",
         "properties": {
-            "id": {"type": "integer"}, "body": _TEXT, "internal": {"type": "boolean"},
-            "status_from": {"type": ["string", "null"]}, "status_to": {"type": ["string", "null"]},
-            "root_cause": _TEXT, "fix": _TEXT, "created_at": _TIME,
+            "id": {"type": "integer"},
+            "body": _TEXT,
+            "internal": {"type": "boolean"},
+            "status_from": {"type": ["string", "null"]},
+            "status_to": {"type": ["string", "null"]},
+            "root_cause": _TEXT,
+            "fix": _TEXT,
+            "created_at": _TIME,
         },
     },
     "NewUpdate": {
@@ -109,7 +155,9 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "body": {"type": "string", "description": "Markdown."},
             "status": {"enum": [s for s in _STATUSES if s != "merged"]},
-            "root_cause": _TEXT, "fix": _TEXT, "wont_fix_reason": _TEXT,
+            "root_cause": _TEXT,
+            "fix": _TEXT,
+            "wont_fix_reason": _TEXT,
             "internal": {"type": "boolean", "description": "A staff-only note."},
         },
     },
@@ -139,14 +187,29 @@ SPEC: dict[str, Any] = {
             "post": {
                 "summary": "File a complaint; the complainant is emailed a private tracking link.",
                 "requestBody": _body(_ref("NewComplaint")),
-                "responses": {"201": _json(_ref("ComplaintReceipt"), "Filed"), **_errors(400, 413, 422)},
+                "responses": {
+                    "201": _json(_ref("ComplaintReceipt"), "Filed"),
+                    **_errors(400, 413, 422),
+                },
             },
             "get": {
                 "summary": "List complaints in a triage state (staff).",
                 "security": _STAFF,
-                "parameters": [{"name": "state", "in": "query", "schema": {"enum": ["new", "linked", "dismissed"]}}],
+                "parameters": [
+                    {
+                        "name": "state",
+                        "in": "query",
+                        "schema": {"enum": ["new", "linked", "dismissed"]},
+                    }
+                ],
                 "responses": {
-                    "200": _json({"type": "object", "properties": {"items": {"type": "array", "items": _ref("Complaint")}}}, "Complaints"),
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {"items": {"type": "array", "items": _ref("Complaint")}},
+                        },
+                        "Complaints",
+                    ),
                     **_errors(401, 422),
                 },
             },
@@ -155,9 +218,19 @@ SPEC: dict[str, Any] = {
             "post": {
                 "summary": "Link a complaint to an existing issue (staff).",
                 "security": _STAFF,
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+                "parameters": [
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 1},
+                    }
+                ],
                 "requestBody": _body(_ref("Link")),
-                "responses": {"200": _json(_ref("Issue"), "Linked"), **_errors(400, 401, 404, 409, 422)},
+                "responses": {
+                    "200": _json(_ref("Issue"), "Linked"),
+                    **_errors(400, 401, 404, 409, 422),
+                },
             }
         },
         "/issues": {
@@ -175,7 +248,10 @@ SPEC: dict[str, Any] = {
                 "summary": "Publish a complaint as a new public issue (staff).",
                 "security": _STAFF,
                 "requestBody": _body(_ref("NewIssue")),
-                "responses": {"201": _json(_ref("Issue"), "Published"), **_errors(400, 401, 404, 409, 422)},
+                "responses": {
+                    "201": _json(_ref("Issue"), "Published"),
+                    **_errors(400, 401, 404, 409, 422),
+                },
             },
         },
         "/issues/{number}": {
@@ -191,7 +267,10 @@ SPEC: dict[str, Any] = {
                 "security": _STAFF,
                 "parameters": [_NUMBER],
                 "requestBody": _body(_ref("NewUpdate")),
-                "responses": {"201": _json(_ref("Update"), "Posted"), **_errors(400, 401, 404, 409, 422)},
+                "responses": {
+                    "201": _json(_ref("Update"), "Posted"),
+                    **_errors(400, 401, 404, 409, 422),
+                },
             }
         },
     },

@@ -53,7 +53,9 @@ async def logout(request: Request) -> Response:
 async def inbox(request: Request) -> Response:
     await require_staff(request)
     state = request.query_params.get("state", ComplaintState.NEW.value)
-    chosen = ComplaintState(state) if state in ComplaintState._value2member_map_ else ComplaintState.NEW
+    chosen = (
+        ComplaintState(state) if state in ComplaintState._value2member_map_ else ComplaintState.NEW
+    )
     return render(
         request,
         "staff/inbox.html",
@@ -61,7 +63,9 @@ async def inbox(request: Request) -> Response:
     )
 
 
-async def complaint_page(request: Request, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+async def complaint_page(
+    request: Request, errors: dict[str, str] | None = None, status: int = 200
+) -> Response:
     await require_staff(request)
     complaint = await issues.get_complaint(request.path_params["id"])
     recent = await issues.list_issues(complaint.title, per_page=5)
@@ -113,12 +117,17 @@ async def dismiss(request: Request) -> Response:
 async def issue_list(request: Request) -> Response:
     await require_staff(request)
     q = request.query_params.get("q", "")[:200]
-    page = await issues.list_issues(q, int_param(request, "page", 1), state=request.query_params.get("state", ""))
+    page = await issues.list_issues(
+        q, int_param(request, "page", 1), state=request.query_params.get("state", "")
+    )
     return render(request, "staff/issues.html", {"page": page, "q": q})
 
 
 async def issue_page(
-    request: Request, errors: dict[str, str] | None = None, values: dict[str, str] | None = None, status: int = 200
+    request: Request,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
 ) -> Response:
     await require_staff(request)
     issue = await issues.get_issue(request.path_params["number"])
@@ -128,7 +137,7 @@ async def issue_page(
         {
             "issue": issue,
             "updates": await issues.timeline(issue, internal=True),
-            "complaints": await issue.complaints.all().order_by("created_at"),
+            "complaints": await issues.reporters(issue),
             "categories": await intake.categories(),
             "team": await Staff.filter(active=True).order_by("name"),
             "statuses": issues.SETTABLE_STATUSES,
@@ -146,7 +155,10 @@ async def post_update(request: Request) -> Response:
         update = await issues.post_update(request.path_params["number"], data, staff)
     except InvalidInput as exc:
         return await issue_page(request, exc.fields, data, 422)
-    flash(request, "Internal note saved." if update.internal else "Update published and subscribers notified.")
+    flash(
+        request,
+        "Internal note saved." if update.internal else "Update published and subscribers notified.",
+    )
     return RedirectResponse(f"/staff/issues/{request.path_params['number']}", status_code=303)
 
 

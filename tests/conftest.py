@@ -1,0 +1,155 @@
+"""Fixtures: a fresh SQLite file per test, a real SMTP server on 127.0.0.1, the app over ASGI."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import socket
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from email.message import EmailMessage
+from pathlib import Path
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from starlette.applications import Starlette
+
+from tracker import auth, db
+from tracker.app import create_app
+from tracker.models import Staff
+from tracker.outbox import Worker
+from tracker.settings import Settings, load
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class Mailbox:
+    """An SMTP handler that keeps what it receives and can refuse chosen recipients."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refuse: dict[str, str] = {}  # address -> SMTP reply, e.g. "550 no such user"
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        assert isinstance(envelope.content, bytes)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def text_of(message: EmailMessage, kind: str = "plain") -> str:
+    part = message.get_body((kind,))
+    assert part is not None, f"no {kind} part"
+    return str(part.get_content())
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    box.port = controller.port  # type: ignore[attr-defined]
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, mailbox: Mailbox) -> Settings:
+    base = load({"TRACKER_VAR_DIR": str(tmp_path / "var"), "TRACKER_SECRET_KEY": "test-secret"})
+    return replace(
+        base,
+        smtp_url=f"smtp://127.0.0.1:{mailbox.port}",  # type: ignore[attr-defined]
+        mail_dir=None,
+        run_worker=False,
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    await db.migrate(settings.database_url)
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+async def deliver(app: Starlette) -> int:
+    """Run the delivery worker until nothing is due, as the in-process worker would."""
+    return await Worker(app.state.settings, app.state.env).drain()
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
+
+
+async def submit(
+    client: httpx.AsyncClient, page: str, action: str, data: dict[str, str]
+) -> httpx.Response:
+    """Load a page, then post one of its forms with the CSRF token it carried."""
+    got = await client.get(page)
+    return await client.post(action, data={**data, "csrf": csrf_from(got.text)})
+
+
+COMPLAINT = {
+    "title": "Store never answers its phone",
+    "body": "I called the Springfield store four times on Monday. Nobody picked up.",
+    "email": "pat@example.com",
+    "public_name": "Pat",
+    "credit_consent": "1",
+}
+
+
+@pytest.fixture
+async def staff_member(app: Starlette) -> Staff:
+    return await auth.add_staff("agent@example.com", "a long enough password", "agent", "Alex")
+
+
+@pytest.fixture
+async def staff_client(client: httpx.AsyncClient, staff_member: Staff) -> httpx.AsyncClient:
+    response = await submit(
+        client,
+        "/staff/login",
+        "/staff/login",
+        {"email": "agent@example.com", "password": "a long enough password"},
+    )
+    assert response.status_code == 303
+    return client
+
+
+@pytest.fixture
+async def token(staff_member: Staff) -> str:
+    return await auth.create_token(staff_member.email)
