@@ -92,6 +92,8 @@ async def test_complaint_to_closed_issue_emails_the_complainant_each_step(
     roots = {m["References"] for m in mailbox.messages if m["Subject"].startswith("[Catalyst")}
     assert roots == {f"<issue-{issue.id}@127.0.0.1>"}
     assert len({m["Message-ID"] for m in mailbox.messages}) == len(mailbox.messages)
+    # Complainants follow their own issue, so its mail carries their one-click unsubscribe.
+    assert all("List-Unsubscribe" in m for m in mailbox.to("pat@example.com")[1:])
 
     tracked = await client.get(f"/track/{complaint.tracking_token}")
     assert f"/issues/{issue.id}-{issue.slug}" in tracked.text and "Fixed" in tracked.text

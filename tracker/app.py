@@ -23,7 +23,7 @@ from tracker.errors import DomainError
 from tracker.outbox import Worker
 from tracker.settings import Settings
 from tracker.templating import make_environment
-from tracker.web import api, public, staff
+from tracker.web import api, follow, public, staff
 from tracker.web.common import LoginRequired, page_context, render
 from tracker.web.middleware import BodyLimit, SecurityHeaders
 
@@ -93,6 +93,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             *public.routes,
+            *follow.routes,
             *staff.routes,
             *api.routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

@@ -53,7 +53,9 @@ async def file_complaint(data: Mapping[str, Any], channel: Channel) -> Complaint
             category=category,
             channel=channel,
         )
-        await outbox.enqueue("complaint_received", [(email, complaint.id)], complaint=complaint)
+        await outbox.enqueue(
+            "complaint_received", [outbox.Recipient(email, complaint.id)], complaint=complaint
+        )
     outbox.wake()
     return complaint
 

@@ -10,7 +10,7 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from tracker import outbox
+from tracker import outbox, subscriptions
 from tracker.errors import Conflict, NotFound
 from tracker.models import Category, Complaint, ComplaintState, Issue, Staff, Status, Update
 from tracker.text import make_slug
@@ -126,8 +126,12 @@ async def _attach(complaint: Complaint, issue: Issue) -> None:
     await complaint.save(update_fields=["issue_id", "state", "linked_at"])
     issue.reporters = await Complaint.filter(issue=issue).count()
     await issue.save(update_fields=["reporters"])
+    follow = await subscriptions.follow_own_issue(complaint, issue)
     await outbox.enqueue(
-        "complaint_linked", [(complaint.email, complaint.id)], issue=issue, complaint=complaint
+        "complaint_linked",
+        [outbox.Recipient(complaint.email, complaint.id, follow.id)],
+        issue=issue,
+        complaint=complaint,
     )
 
 
@@ -277,12 +281,9 @@ async def post_update(number: int, data: Mapping[str, Any], staff: Staff | None)
         elif not new_status.is_closed:
             issue.closed_at = None
         await issue.save()
-        recipients = await Complaint.filter(issue=issue, state=ComplaintState.LINKED).values_list(
-            "email", "id"
-        )
         await outbox.enqueue(
             "issue_closed" if closing else "issue_updated",
-            [(str(email), int(cid)) for email, cid in recipients],
+            await subscriptions.recipients(issue, closing=closing),
             issue=issue,
             update=update,
         )

@@ -27,6 +27,7 @@ class Letter:
     template: str
     context: dict[str, Any]
     thread_key: str  # mails sharing a key thread together in mail clients
+    unsubscribe_url: str = ""
 
 
 class PermanentFailure(Exception):
@@ -43,7 +44,12 @@ def _domain(settings: Settings) -> str:
 
 def compose(letter: Letter, env: jinja2.Environment, settings: Settings) -> EmailMessage:
     """Render a letter's text and HTML templates into one multipart message."""
-    context = {"site_name": settings.site_name, "base_url": settings.base_url, **letter.context}
+    context = {
+        "site_name": settings.site_name,
+        "base_url": settings.base_url,
+        "unsubscribe_url": letter.unsubscribe_url,
+        **letter.context,
+    }
     subject = env.get_template(f"email/{letter.template}.subject.txt").render(context)
     message = EmailMessage()
     message["Subject"] = " ".join(subject.split())
@@ -55,6 +61,11 @@ def compose(letter: Letter, env: jinja2.Environment, settings: Settings) -> Emai
     root = f"<{letter.thread_key}@{domain}>"
     message["In-Reply-To"] = root
     message["References"] = root
+    message["List-Id"] = f"{settings.site_name} <{letter.thread_key}.{domain}>"
+    if letter.unsubscribe_url:
+        # RFC 8058: mail clients offer one-click unsubscribe by POSTing to this address.
+        message["List-Unsubscribe"] = f"<{letter.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(env.get_template(f"email/{letter.template}.txt").render(context))
     message.add_alternative(
         env.get_template(f"email/{letter.template}.html").render(context), subtype="html"

@@ -62,6 +62,17 @@ STATUS_LABELS = {
 CLOSED_STATUSES = frozenset({Status.FIXED, Status.WONT_FIX, Status.MERGED})
 
 
+class Scope(StrEnum):
+    ISSUE = "issue"
+    CATEGORY = "category"
+    ALL = "all"
+
+
+class Mode(StrEnum):
+    EVERY = "every"  # every public update
+    CLOSE = "close"  # only when the issue closes
+
+
 class DeliveryState(StrEnum):
     PENDING = "pending"
     SENT = "sent"
@@ -186,6 +197,37 @@ class Update(Model):
         ordering = ["created_at", "id"]
 
 
+class Subscription(Model):
+    """An address that follows an issue, a category or everything, active once confirmed."""
+
+    id = fields.IntField(primary_key=True)
+    # email|scope|target, unique, because NULL targets would slip past a composite unique index.
+    key = fields.CharField(max_length=300, unique=True)
+    email = fields.CharField(max_length=254, db_index=True)
+    scope = fields.CharEnumField(Scope, max_length=10)
+    issue: fields.ForeignKeyNullableRelation[Issue] = fields.ForeignKeyField(
+        "models.Issue", related_name="subscriptions", null=True, on_delete=fields.CASCADE
+    )
+    category: fields.ForeignKeyNullableRelation[Category] = fields.ForeignKeyField(
+        "models.Category", related_name="subscriptions", null=True, on_delete=fields.CASCADE
+    )
+    mode = fields.CharEnumField(Mode, max_length=10, default=Mode.EVERY)
+    affected = fields.BooleanField(default=False)
+    token = fields.CharField(max_length=64, unique=True)
+    confirm_token = fields.CharField(max_length=64, null=True, unique=True)
+    confirm_sent_at = fields.DatetimeField(null=True)
+    confirmed_at = fields.DatetimeField(null=True)
+    unsubscribed_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "subscription"
+
+    @property
+    def active(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
 class Notification(Model):
     """Something happened that people must hear about, fanned out as deliveries."""
 
@@ -216,6 +258,9 @@ class Delivery(Model):
     recipient = fields.CharField(max_length=254)
     complaint: fields.ForeignKeyNullableRelation[Complaint] = fields.ForeignKeyField(
         "models.Complaint", related_name="deliveries", null=True, on_delete=fields.CASCADE
+    )
+    subscription: fields.ForeignKeyNullableRelation[Subscription] = fields.ForeignKeyField(
+        "models.Subscription", related_name="deliveries", null=True, on_delete=fields.CASCADE
     )
     state = fields.CharEnumField(
         DeliveryState, max_length=10, default=DeliveryState.PENDING, db_index=True

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 
@@ -25,6 +25,12 @@ LEASE = timedelta(minutes=5)
 _listeners: set[asyncio.Event] = set()
 
 
+class Recipient(NamedTuple):
+    address: str
+    complaint_id: int | None = None
+    subscription_id: int | None = None
+
+
 def wake() -> None:
     """Tell in-process workers there is fresh mail, so they need not wait for their next poll."""
     for event in _listeners:
@@ -33,7 +39,7 @@ def wake() -> None:
 
 async def enqueue(
     kind: str,
-    recipients: Iterable[tuple[str, int | None]],
+    recipients: Iterable[Recipient],
     *,
     issue: Issue | None = None,
     update: Update | None = None,
@@ -44,18 +50,20 @@ async def enqueue(
         kind=kind, issue=issue, update=update, complaint=complaint
     )
     now = datetime.now(UTC)
-    seen: dict[str, int | None] = {}
-    for address, complaint_id in recipients:
-        seen.setdefault(address.lower(), complaint_id)
+    # One mail per address however many ways it follows the issue, the first way winning.
+    seen: dict[str, Recipient] = {}
+    for recipient in recipients:
+        seen.setdefault(recipient.address.lower(), recipient)
     await Delivery.bulk_create(
         [
             Delivery(
                 notification=notification,
-                recipient=address,
-                complaint_id=complaint_id,
+                recipient=r.address,
+                complaint_id=r.complaint_id,
+                subscription_id=r.subscription_id,
                 next_attempt_at=now,
             )
-            for address, complaint_id in seen.items()
+            for r in seen.values()
         ]
     )
     return notification
@@ -69,6 +77,8 @@ def backoff(attempts: int) -> timedelta:
 def _letter(delivery: Delivery, notification: Notification, settings: Settings) -> Letter:
     issue = notification.issue
     complaint = delivery.complaint or notification.complaint
+    subscription = delivery.subscription
+    confirming = notification.kind == "subscription_confirm"
     context: dict[str, Any] = {
         "issue": issue,
         "update": notification.update,
@@ -77,10 +87,25 @@ def _letter(delivery: Delivery, notification: Notification, settings: Settings) 
         "tracking_url": (
             f"{settings.base_url}/track/{complaint.tracking_token}" if complaint else ""
         ),
+        "subscription": subscription,
+        "confirm_url": (
+            f"{settings.base_url}/subscriptions/confirm/{subscription.confirm_token}"
+            if confirming and subscription
+            else ""
+        ),
     }
     thread = f"issue-{issue.id}" if issue else f"complaint-{complaint.id if complaint else 0}"
+    unsubscribe = (
+        f"{settings.base_url}/unsubscribe/{subscription.token}"
+        if subscription and not confirming
+        else ""
+    )
     return Letter(
-        to=delivery.recipient, template=notification.kind, context=context, thread_key=thread
+        to=delivery.recipient,
+        template=notification.kind,
+        context=context,
+        thread_key=thread,
+        unsubscribe_url=unsubscribe,
     )
 
 
@@ -109,7 +134,11 @@ class Worker:
         ids = await self._claim()
         if not ids:
             return 0
-        deliveries = await Delivery.filter(id__in=ids).order_by("id").select_related("complaint")
+        deliveries = (
+            await Delivery.filter(id__in=ids)
+            .order_by("id")
+            .select_related("complaint", "subscription__category")
+        )
         notification_ids = {d.notification_id for d in deliveries}  # type: ignore[attr-defined]
         notifications = {
             n.id: n
@@ -125,6 +154,16 @@ class Worker:
     async def _send_one(
         self, sender: Sender, delivery: Delivery, notification: Notification
     ) -> None:
+        subscription = delivery.subscription
+        if (
+            subscription is not None
+            and notification.kind != "subscription_confirm"
+            and not subscription.active
+        ):
+            # Checked at send time too: an unsubscribe after enqueueing must still stop the mail.
+            delivery.state, delivery.last_error = DeliveryState.CANCELLED, "unsubscribed"
+            await delivery.save(update_fields=["state", "last_error"])
+            return
         message = compose(_letter(delivery, notification, self.settings), self.env, self.settings)
         delivery.attempts += 1
         try:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tracker import auth, intake, issues
+from tracker import auth, intake, issues, subscriptions
 from tracker.errors import InvalidInput, Unauthorized
 from tracker.models import Channel, Complaint, ComplaintState, Issue, Staff, Update
 from tracker.settings import Settings
@@ -133,6 +133,18 @@ async def get_issue(request: Request) -> Response:
     return JSONResponse(body)
 
 
+async def subscribe(request: Request) -> Response:
+    issue = await issues.get_issue(request.path_params["number"])
+    await subscriptions.request(await json_body(request), issue=issue)
+    return JSONResponse(
+        {
+            "status": "confirmation_sent",
+            "message": "We emailed a link to confirm the subscription.",
+        },
+        status_code=202,
+    )
+
+
 async def list_complaints(request: Request) -> Response:
     await bearer_staff(request)
     state = request.query_params.get("state", ComplaintState.NEW.value)
@@ -186,4 +198,5 @@ routes = [
     Route("/api/v1/issues", create_issue, methods=["POST"]),
     Route("/api/v1/issues/{number:int}", get_issue, methods=["GET"]),
     Route("/api/v1/issues/{number:int}/updates", post_update, methods=["POST"]),
+    Route("/api/v1/issues/{number:int}/subscriptions", subscribe, methods=["POST"]),
 ]

@@ -171,6 +171,15 @@ SCHEMAS: dict[str, Any] = {
             "category": _TEXT,
         },
     },
+    "NewSubscription": {
+        "type": "object",
+        "required": ["email"],
+        "properties": {
+            "email": {"type": "string", "format": "email"},
+            "mode": {"enum": ["every", "close"], "description": "Every update, or only the close."},
+            "affected": {"type": "boolean", "description": "Me too: count me as affected."},
+        },
+    },
     "Link": {"type": "object", "required": ["issue"], "properties": {"issue": {"type": "integer"}}},
 }
 
@@ -259,6 +268,20 @@ SPEC: dict[str, Any] = {
                 "summary": "One public issue with its public timeline.",
                 "parameters": [_NUMBER],
                 "responses": {"200": _json(_ref("IssueDetail"), "The issue"), **_errors(404)},
+            }
+        },
+        "/issues/{number}/subscriptions": {
+            "post": {
+                "summary": "Follow an issue by email; a confirmation link is sent first.",
+                "parameters": [_NUMBER],
+                "requestBody": _body(_ref("NewSubscription")),
+                "responses": {
+                    "202": _json(
+                        {"type": "object", "properties": {"status": _TEXT, "message": _TEXT}},
+                        "Confirmation email queued",
+                    ),
+                    **_errors(400, 404, 413, 422),
+                },
             }
         },
         "/issues/{number}/updates": {

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tracker import intake, issues
 from tracker.errors import InvalidInput
-from tracker.models import Channel
+from tracker.models import Channel, Issue
 from tracker.web.common import flash, int_param, read_form, render
 
 
@@ -53,20 +55,23 @@ async def complain(request: Request) -> Response:
     return RedirectResponse(f"/track/{complaint.tracking_token}", status_code=303)
 
 
+async def issue_context(issue: Issue) -> dict[str, Any]:
+    """Everything the public issue page shows, shared with the follow form's error page."""
+    return {
+        "issue": issue,
+        "updates": await issues.timeline(issue),
+        "catalyst": await issues.catalyst(issue),
+        "follow_errors": {},
+        "follow_values": {},
+    }
+
+
 async def issue_page(request: Request) -> Response:
     number, slug = issues.parse_number(request.path_params["ref"])
     issue = await issues.get_issue(number)
     if slug != issue.slug:
         return RedirectResponse(f"/issues/{issue.id}-{issue.slug}", status_code=301)
-    return render(
-        request,
-        "public/issue.html",
-        {
-            "issue": issue,
-            "updates": await issues.timeline(issue),
-            "catalyst": await issues.catalyst(issue),
-        },
-    )
+    return render(request, "public/issue.html", await issue_context(issue))
 
 
 async def track(request: Request) -> Response:
