@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from starlette.applications import Starlette
 
@@ -171,3 +173,31 @@ async def test_only_admins_add_categories(app: Starlette, staff_client: httpx.As
         staff_client, "/staff/categories", "/staff/categories", {"name": "Stores"}
     )
     assert response.status_code == 403
+
+
+async def test_staff_see_how_many_each_update_reached(
+    app: Starlette, staff_client: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
+    mailbox.refuse["sam@example.com"] = "550 no such user"
+    first = await file(staff_client)
+    second = await file(staff_client, email="sam@example.com", public_name="", credit_consent="")
+    page = f"/staff/complaints/{first.id}"
+    await submit(staff_client, page, f"{page}/publish", {"title": "Phone", "summary": "Rings out."})
+    issue = await Issue.get(title="Phone")
+    await submit(
+        staff_client,
+        f"/staff/complaints/{second.id}",
+        f"/staff/complaints/{second.id}/link",
+        {"issue": str(issue.id)},
+    )
+    manage = f"/staff/issues/{issue.id}"
+    shown = (await staff_client.get(manage)).text
+    assert "A public update emails 2 people; closing emails 2." in shown, re.findall(
+        r"A public update[^<]*", shown
+    )
+    await submit(
+        staff_client, manage, f"{manage}/updates", {"status": "investigating", "body": "On it."}
+    )
+    assert "emails: 0 sent · 2 pending · 0 failed" in (await staff_client.get(manage)).text
+    await deliver(app)
+    assert "emails: 1 sent · 0 pending · 1 failed" in (await staff_client.get(manage)).text

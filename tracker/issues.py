@@ -8,11 +8,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from tracker import outbox, subscriptions
 from tracker.errors import Conflict, NotFound
-from tracker.models import Category, Complaint, ComplaintState, Issue, Staff, Status, Update
+from tracker.models import (
+    Category,
+    Complaint,
+    ComplaintState,
+    Delivery,
+    Issue,
+    Staff,
+    Status,
+    Update,
+)
 from tracker.text import make_slug
 from tracker.validate import Form
 
@@ -73,6 +83,22 @@ async def timeline(issue: Issue, *, internal: bool = False) -> list[Update]:
     if not internal:
         query = query.filter(internal=False)
     return list(await query.order_by("created_at", "id").select_related("author"))
+
+
+async def reach(issue: Issue) -> dict[int, dict[str, int]]:
+    """Count each update's emails by delivery state, for staff to see who was reached."""
+    rows = (
+        await Delivery.filter(
+            notification__issue_id=issue.id, notification__update_id__isnull=False
+        )
+        .annotate(n=Count("id"))
+        .group_by("notification__update_id", "state")
+        .values_list("notification__update_id", "state", "n")
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for update_id, state, n in rows:
+        counts.setdefault(int(update_id), {})[str(state)] = int(n)
+    return counts
 
 
 async def catalyst(issue: Issue) -> str:

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from tracker import auth, intake, issues
+from tracker import auth, intake, issues, subscriptions
 from tracker.errors import DomainError, InvalidInput, Unauthorized
 from tracker.models import Category, ComplaintState, Staff
 from tracker.text import make_slug
@@ -137,6 +137,11 @@ async def issue_page(
         {
             "issue": issue,
             "updates": await issues.timeline(issue, internal=True),
+            "reach": await issues.reach(issue),
+            "audience": {
+                "on_update": len(await subscriptions.recipients(issue, closing=False)),
+                "on_close": len(await subscriptions.recipients(issue, closing=True)),
+            },
             "complaints": await issues.reporters(issue),
             "categories": await intake.categories(),
             "team": await Staff.filter(active=True).order_by("name"),
