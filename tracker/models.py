@@ -267,6 +267,8 @@ class Delivery(Model):
     )
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField(db_index=True)
+    # Set by the worker that claimed the row, so a claim is exclusive even without row locks.
+    lease_token = fields.CharField(max_length=32, null=True, db_index=True)
     last_error = fields.TextField(default="")
     message_id = fields.CharField(max_length=200, default="")
     sent_at = fields.DatetimeField(null=True)

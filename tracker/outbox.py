@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 import jinja2
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from tracker.mail import Letter, PermanentFailure, Sender, TemporaryFailure, compose
 from tracker.models import Complaint, Delivery, DeliveryState, Issue, Notification, Update
@@ -19,8 +22,6 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_SECONDS = 30
 MAX_BACKOFF = timedelta(hours=6)
-# A claimed delivery is not retried by anyone else until its lease runs out.
-LEASE = timedelta(minutes=5)
 
 _listeners: set[asyncio.Event] = set()
 
@@ -109,27 +110,46 @@ def _letter(delivery: Delivery, notification: Notification, settings: Settings) 
     )
 
 
-class Worker:
-    """Send due deliveries, retrying temporary failures with backoff."""
+async def _ids(query: QuerySet[Delivery]) -> list[int]:
+    rows: list[Any] = await query.values_list("id", flat=True)
+    return [int(row) for row in rows]
 
-    def __init__(self, settings: Settings, env: jinja2.Environment, batch: int = 200) -> None:
+
+class Worker:
+    """Send due deliveries over several SMTP connections, retrying temporary failures."""
+
+    def __init__(self, settings: Settings, env: jinja2.Environment, batch: int = 500) -> None:
         self.settings = settings
         self.env = env
         self.batch = batch
+        self.lease = timedelta(seconds=settings.delivery_lease_seconds)
 
     async def _claim(self) -> list[int]:
+        """Take a batch of due deliveries for this worker alone until the lease runs out."""
         now = datetime.now(UTC)
-        ids = await (
-            Delivery.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
-            .order_by("id")
-            .limit(self.batch)
-            .values_list("id", flat=True)
-        )
-        if ids:
-            await Delivery.filter(id__in=ids).update(next_attempt_at=now + LEASE)
-        return list(ids)  # type: ignore[arg-type]
+        token = secrets.token_hex(16)
+        due = Delivery.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
+        async with in_transaction():
+            if self.settings.is_sqlite:
+                ids = await _ids(due.order_by("id").limit(self.batch))
+            else:
+                # Concurrent workers skip each other's rows instead of queueing behind them.
+                rows = (
+                    await due.order_by("id")
+                    .limit(self.batch)
+                    .select_for_update(skip_locked=True)
+                    .only("id")
+                )
+                ids = [row.id for row in rows]
+            if not ids:
+                return []
+            # Re-checking state and due time keeps the claim exclusive where rows are not locked.
+            await Delivery.filter(
+                id__in=ids, state=DeliveryState.PENDING, next_attempt_at__lte=now
+            ).update(next_attempt_at=now + self.lease, lease_token=token)
+        return await _ids(Delivery.filter(lease_token=token).order_by("id"))
 
-    async def deliver_due(self, sender: Sender) -> int:
+    async def deliver_due(self, senders: list[Sender]) -> int:
         """Send one batch of due deliveries and return how many were tried."""
         ids = await self._claim()
         if not ids:
@@ -146,9 +166,17 @@ class Worker:
                 "issue", "update", "complaint"
             )
         }
+        queue: asyncio.Queue[Delivery] = asyncio.Queue()
         for delivery in deliveries:
-            notification = notifications[delivery.notification_id]  # type: ignore[attr-defined]
-            await self._send_one(sender, delivery, notification)
+            queue.put_nowait(delivery)
+
+        async def drain_with(sender: Sender) -> None:
+            while not queue.empty():
+                delivery = queue.get_nowait()
+                notification = notifications[delivery.notification_id]  # type: ignore[attr-defined]
+                await self._send_one(sender, delivery, notification)
+
+        await asyncio.gather(*(drain_with(sender) for sender in senders))
         return len(deliveries)
 
     async def _send_one(
@@ -183,6 +211,7 @@ class Worker:
             delivery.sent_at = datetime.now(UTC)
             delivery.message_id = str(message["Message-ID"])
             delivery.last_error = ""
+        # Recorded right after the server's answer: a crash can repeat only this one message.
         await delivery.save(
             update_fields=[
                 "attempts",
@@ -194,40 +223,48 @@ class Worker:
             ]
         )
 
+    def _senders(self) -> list[Sender]:
+        # A Maildir has no round trips to overlap, so one writer is enough there.
+        count = self.settings.delivery_connections if self.settings.smtp_url else 1
+        return [Sender(self.settings) for _ in range(count)]
+
     async def drain(self) -> int:
         """Send everything that is due now; used by tests and one-shot runs."""
         total = 0
-        async with Sender(self.settings) as sender:
-            while sent := await self.deliver_due(sender):
+        senders = self._senders()
+        try:
+            while sent := await self.deliver_due(senders):
                 total += sent
+        finally:
+            for sender in senders:
+                await sender.close()
         return total
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until told to stop, waking on new mail or every poll interval."""
         event = asyncio.Event()
         _listeners.add(event)
+        senders = self._senders()
         try:
-            async with Sender(self.settings) as sender:
-                while not stop.is_set():
-                    # Cleared before looking, so a wake() during the batch is not lost.
-                    event.clear()
-                    try:
-                        sent = await self.deliver_due(sender)
-                    except Exception:
-                        log.exception("delivery batch failed, will retry")
-                        sent = 0
-                    if sent:
-                        continue
-                    waiters = [
-                        asyncio.ensure_future(event.wait()),
-                        asyncio.ensure_future(stop.wait()),
-                    ]
-                    await asyncio.wait(
-                        waiters,
-                        timeout=self.settings.worker_poll_seconds,
-                        return_when=asyncio.FIRST_COMPLETED,
-                    )
-                    for waiter in waiters:
-                        waiter.cancel()
+            while not stop.is_set():
+                # Cleared before looking, so a wake() during the batch is not lost.
+                event.clear()
+                try:
+                    sent = await self.deliver_due(senders)
+                except Exception:
+                    log.exception("delivery batch failed, will retry")
+                    sent = 0
+                if sent:
+                    continue
+                waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stop.wait())]
+                await asyncio.wait(
+                    waiters,
+                    timeout=self.settings.worker_poll_seconds,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                for waiter in waiters:
+                    waiter.cancel()
         finally:
             _listeners.discard(event)
+            for sender in senders:
+                await sender.close()

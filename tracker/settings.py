@@ -28,6 +28,8 @@ class Settings:
     site_name: str = "Catalyst"
     run_worker: bool = True
     worker_poll_seconds: float = 2.0
+    delivery_lease_seconds: float = 300.0
+    delivery_connections: int = 4
     max_body_bytes: int = 1_000_000
 
     @property
@@ -93,4 +95,19 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         mail_dir=None if smtp_url else var_dir / "mail",
         site_name=env.get("TRACKER_SITE_NAME", "Catalyst"),
         run_worker=env.get("TRACKER_RUN_WORKER", "1") not in ("0", "false", "no"),
+        delivery_lease_seconds=_number(env, "TRACKER_DELIVERY_LEASE_SECONDS", 300.0, 1, 86400),
+        delivery_connections=int(_number(env, "TRACKER_DELIVERY_CONNECTIONS", 4, 1, 64)),
     )
+
+
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number: got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low:g} and {high:g}: got {raw!r}")
+    return value

@@ -26,7 +26,7 @@ async def follow_issue(request: Request) -> Response:
         context.update(follow_errors=exc.fields, follow_values=data)
         return render(request, "public/issue.html", context, status_code=422)
     flash(request, SENT)
-    return RedirectResponse(f"/issues/{issue.id}-{issue.slug}#follow", status_code=303)
+    return RedirectResponse(f"/issues/{issue.id}-{issue.slug}", status_code=303)
 
 
 async def follow_site(request: Request) -> Response:
