@@ -24,7 +24,11 @@ demo: $(STAMP)
 	$(PY) main.py demo
 
 test: $(STAMP)
+	@bash scripts/test-deps
 	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) -m bench.fanout
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .

@@ -6,6 +6,8 @@ import email
 import email.policy
 import re
 import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from email.message import EmailMessage
@@ -17,6 +19,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from starlette.applications import Starlette
 
+from tests import postgres
 from tracker import auth, db
 from tracker.app import create_app
 from tracker.models import Staff
@@ -61,6 +64,20 @@ def text_of(message: EmailMessage, kind: str = "plain") -> str:
     return str(part.get_content())
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start `python main.py worker` as a separate process, its errors kept in a log file."""
+    with log.open("ab") as errors:
+        return subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py"), "worker"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -77,6 +94,17 @@ def mailbox() -> Iterator[Mailbox]:
         yield box
     finally:
         controller.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    with postgres.cluster(_free_port()) as url:
+        yield url
+
+
+@pytest.fixture
+async def postgres_url(postgres_server: str) -> str:
+    return await postgres.fresh_database(postgres_server)
 
 
 @pytest.fixture

@@ -188,3 +188,27 @@ async def test_follow_errors(app: Starlette, client: httpx.AsyncClient, issue: I
         await client.post("/api/v1/issues/999/subscriptions", json={"email": "x@example.com"})
     ).status_code == 404
     assert await Subscription.all().count() == 1
+
+
+async def test_unknown_address_is_suppressed_after_a_550(
+    app: Starlette, client: httpx.AsyncClient, mailbox: Mailbox, issue: Issue, staff_member: Staff
+) -> None:
+    await follow(client, issue)
+    await submit(client, link := await confirm_link(app, mailbox, "fan@example.com"), link, {})
+    mailbox.refuse["fan@example.com"] = "550 5.1.1 No such user"
+    await post_update(issue, staff_member, body="First.", status="investigating")
+    await deliver(app)
+    assert not (await Subscription.get(email="fan@example.com")).active
+    await post_update(issue, staff_member, body="Second.", status="fixing")
+    assert await Delivery.filter(recipient="fan@example.com").count() == 2  # confirmation + first
+
+
+async def test_a_full_mailbox_is_not_suppressed(
+    app: Starlette, client: httpx.AsyncClient, mailbox: Mailbox, issue: Issue, staff_member: Staff
+) -> None:
+    await follow(client, issue)
+    await submit(client, link := await confirm_link(app, mailbox, "fan@example.com"), link, {})
+    mailbox.refuse["fan@example.com"] = "552 5.2.2 Mailbox full"
+    await post_update(issue, staff_member, body="First.", status="investigating")
+    await deliver(app)
+    assert (await Subscription.get(email="fan@example.com")).active

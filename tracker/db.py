@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as run_migrations
 
@@ -52,6 +53,9 @@ async def migrate(database_url: str) -> None:
 async def connect(database_url: str) -> AsyncIterator[TortoiseContext]:
     """Open the ORM for the lifetime of the block and close its connections after."""
     _ensure_sqlite_dir(database_url)
+    # Tortoise caches insert SQL per connection name and table, not per dialect: a process that
+    # opens SQLite, then PostgreSQL (the tests do) would reuse SQLite's placeholders.
+    EXECUTOR_CACHE.clear()
     async with TortoiseContext() as ctx:
         # The global fallback lets request tasks (not children of the lifespan task) see it.
         await ctx.init(config=tortoise_config(database_url), _enable_global_fallback=True)

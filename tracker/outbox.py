@@ -6,19 +6,42 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from typing import Any, NamedTuple
 
 import jinja2
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from tracker.mail import Letter, PermanentFailure, Sender, TemporaryFailure, compose
-from tracker.models import Complaint, Delivery, DeliveryState, Issue, Notification, Update
+from tracker.mail import (
+    SLOT_TO,
+    SLOT_TRACKING,
+    SLOT_UNSUBSCRIBE,
+    Letter,
+    PermanentFailure,
+    Prototype,
+    Sender,
+    TemporaryFailure,
+    compose,
+    prototype_for,
+)
+from tracker.models import (
+    Complaint,
+    Delivery,
+    DeliveryState,
+    Issue,
+    Notification,
+    Subscription,
+    Update,
+)
 from tracker.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# Mail that goes to many people at once, rendered once per notification and batch.
+FANOUT_KINDS = frozenset({"issue_updated", "issue_closed"})
 MAX_ATTEMPTS = 8
 BACKOFF_SECONDS = 30
 MAX_BACKOFF = timedelta(hours=6)
@@ -118,11 +141,40 @@ async def _ids(query: QuerySet[Delivery]) -> list[int]:
 class Worker:
     """Send due deliveries over several SMTP connections, retrying temporary failures."""
 
-    def __init__(self, settings: Settings, env: jinja2.Environment, batch: int = 500) -> None:
+    def __init__(self, settings: Settings, env: jinja2.Environment) -> None:
         self.settings = settings
         self.env = env
-        self.batch = batch
+        self.batch = settings.delivery_batch
         self.lease = timedelta(seconds=settings.delivery_lease_seconds)
+        self._prototypes: dict[tuple[int, bool, bool], Prototype | None] = {}
+
+    def _outgoing(
+        self, delivery: Delivery, notification: Notification
+    ) -> tuple[str, EmailMessage | tuple[str, str, bytes]]:
+        """Return the Message-ID and what to send, from a shared prototype where possible."""
+        letter = _letter(delivery, notification, self.settings)
+        tracking_url = str(letter.context["tracking_url"])
+        if notification.kind in FANOUT_KINDS and delivery.recipient.isascii():
+            key = (notification.id, bool(tracking_url), bool(letter.unsubscribe_url))
+            if key not in self._prototypes:
+                slotted = replace(
+                    letter,
+                    to=SLOT_TO,
+                    unsubscribe_url=SLOT_UNSUBSCRIBE if letter.unsubscribe_url else "",
+                    context={
+                        **letter.context,
+                        "tracking_url": SLOT_TRACKING if tracking_url else "",
+                    },
+                )
+                self._prototypes[key] = prototype_for(slotted, self.env, self.settings)
+            prototype = self._prototypes[key]
+            if prototype is not None:
+                message_id, data = prototype.fill(
+                    delivery.recipient, letter.unsubscribe_url, tracking_url, f"d{delivery.id}"
+                )
+                return message_id, (prototype.sender, delivery.recipient, data)
+        message = compose(letter, self.env, self.settings)
+        return str(message["Message-ID"]), message
 
     async def _claim(self) -> list[int]:
         """Take a batch of due deliveries for this worker alone until the lease runs out."""
@@ -152,6 +204,7 @@ class Worker:
     async def deliver_due(self, senders: list[Sender]) -> int:
         """Send one batch of due deliveries and return how many were tried."""
         ids = await self._claim()
+        self._prototypes.clear()
         if not ids:
             return 0
         deliveries = (
@@ -192,13 +245,18 @@ class Worker:
             delivery.state, delivery.last_error = DeliveryState.CANCELLED, "unsubscribed"
             await delivery.save(update_fields=["state", "last_error"])
             return
-        message = compose(_letter(delivery, notification, self.settings), self.env, self.settings)
+        message_id, message = self._outgoing(delivery, notification)
         delivery.attempts += 1
         try:
             await sender.send(message)
         except PermanentFailure as exc:
             delivery.state = DeliveryState.FAILED
             delivery.last_error = str(exc)[:2000]
+            if exc.bad_address:
+                # Stop following for an address that does not exist, so it is not mailed again.
+                await Subscription.filter(
+                    email=delivery.recipient, unsubscribed_at__isnull=True
+                ).update(unsubscribed_at=datetime.now(UTC))
         except TemporaryFailure as exc:
             delivery.last_error = str(exc)[:2000]
             if delivery.attempts >= MAX_ATTEMPTS:
@@ -209,7 +267,7 @@ class Worker:
         else:
             delivery.state = DeliveryState.SENT
             delivery.sent_at = datetime.now(UTC)
-            delivery.message_id = str(message["Message-ID"])
+            delivery.message_id = message_id
             delivery.last_error = ""
         # Recorded right after the server's answer: a crash can repeat only this one message.
         await delivery.save(

@@ -30,6 +30,7 @@ class Settings:
     worker_poll_seconds: float = 2.0
     delivery_lease_seconds: float = 300.0
     delivery_connections: int = 4
+    delivery_batch: int = 500
     max_body_bytes: int = 1_000_000
 
     @property
@@ -97,6 +98,7 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         run_worker=env.get("TRACKER_RUN_WORKER", "1") not in ("0", "false", "no"),
         delivery_lease_seconds=_number(env, "TRACKER_DELIVERY_LEASE_SECONDS", 300.0, 1, 86400),
         delivery_connections=int(_number(env, "TRACKER_DELIVERY_CONNECTIONS", 4, 1, 64)),
+        delivery_batch=int(_number(env, "TRACKER_DELIVERY_BATCH", 500, 1, 10000)),
     )
 
 
