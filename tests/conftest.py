@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from starlette.applications import Starlette
 from tests import postgres
 from tracker import auth, db
 from tracker.app import create_app
-from tracker.models import Staff
+from tracker.models import Issue, Scope, Staff, Subscription
 from tracker.outbox import Worker
 from tracker.settings import Settings, load
 
@@ -150,6 +151,23 @@ async def submit(
     """Load a page, then post one of its forms with the CSRF token it carried."""
     got = await client.get(page)
     return await client.post(action, data={**data, "csrf": csrf_from(got.text)})
+
+
+async def confirmed_followers(issue: Issue, count: int) -> None:
+    """Add followers f0@example.com … who confirmed long ago, in one insert."""
+    await Subscription.bulk_create(
+        [
+            Subscription(
+                key=f"f{n}",
+                email=f"f{n}@example.com",
+                scope=Scope.ISSUE,
+                issue=issue,
+                token=f"token-{n:05d}-{'x' * 20}",
+                confirmed_at=datetime.now(UTC),
+            )
+            for n in range(count)
+        ]
+    )
 
 
 COMPLAINT = {

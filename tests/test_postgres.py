@@ -6,12 +6,11 @@ import asyncio
 import os
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.conftest import Mailbox, start_worker
+from tests.conftest import Mailbox, confirmed_followers, start_worker
 from tracker import auth, db, issues
-from tracker.models import Delivery, DeliveryState, Issue, Scope, Subscription
+from tracker.models import Delivery, DeliveryState, Issue
 from tracker.outbox import Worker
 from tracker.settings import Settings
 from tracker.templating import make_environment
@@ -20,19 +19,7 @@ from tracker.templating import make_environment
 async def close_with_followers(count: int) -> Issue:
     staff = await auth.add_staff("boss@example.com", "a long enough password", "admin")
     issue = await Issue.create(slug="phone", title="Phone never answered")
-    await Subscription.bulk_create(
-        [
-            Subscription(
-                key=f"f{n}",
-                email=f"f{n}@example.com",
-                scope=Scope.ISSUE,
-                issue=issue,
-                token=f"token-{n:05d}-{'x' * 20}",
-                confirmed_at=datetime.now(UTC),
-            )
-            for n in range(count)
-        ]
-    )
+    await confirmed_followers(issue, count)
     await issues.post_update(issue.id, {"status": "fixed", "fix": "Three handsets."}, staff)
     return issue
 

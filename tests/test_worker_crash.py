@@ -7,15 +7,14 @@ import os
 import signal
 import subprocess
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from tests.conftest import _free_port, start_worker
+from tests.conftest import _free_port, confirmed_followers, start_worker
 from tracker import auth, db, issues
-from tracker.models import Delivery, DeliveryState, Issue, Scope, Subscription
+from tracker.models import Delivery, DeliveryState, Issue
 from tracker.settings import load
 
 COUNT = 30
@@ -63,15 +62,7 @@ async def test_killed_worker_loses_nothing_and_repeats_at_most_the_message_in_fl
         async with db.connect(settings.database_url):
             staff = await auth.add_staff("boss@example.com", "a long enough password", "admin")
             issue = await Issue.create(slug="phone", title="Phone")
-            for n in range(COUNT):
-                await Subscription.create(
-                    key=f"f{n}",
-                    email=f"f{n}@example.com",
-                    scope=Scope.ISSUE,
-                    issue=issue,
-                    token=f"token-{n:04d}-{'x' * 20}",
-                    confirmed_at=datetime.now(UTC),
-                )
+            await confirmed_followers(issue, COUNT)
             await issues.post_update(issue.id, {"status": "fixed", "fix": "Done."}, staff)
 
             workers.append(start_worker(env, tmp_path / "workers.log"))
