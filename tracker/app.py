@@ -23,7 +23,7 @@ from tracker.errors import DomainError
 from tracker.outbox import Worker
 from tracker.settings import Settings
 from tracker.templating import make_environment
-from tracker.web import api, follow, public, staff
+from tracker.web import api, feeds, follow, public, staff
 from tracker.web.common import LoginRequired, page_context, render
 from tracker.web.middleware import BodyLimit, SecurityHeaders
 
@@ -94,6 +94,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             *public.routes,
             *follow.routes,
+            *feeds.routes,
             *staff.routes,
             *api.routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

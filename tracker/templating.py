@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
 
 import jinja2
@@ -29,6 +30,10 @@ def _ago(value: datetime | None) -> str:
     return "just now"
 
 
+def _rfc822(value: datetime) -> str:
+    return format_datetime(value.astimezone(UTC), usegmt=True)
+
+
 def _status_label(value: str | Status | None) -> str:
     return STATUS_LABELS.get(Status(value), str(value)) if value else ""
 
@@ -43,7 +48,12 @@ def make_environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(
-        markdown=render_markdown, excerpt=plain_excerpt, when=_when, ago=_ago, status=_status_label
+        markdown=render_markdown,
+        excerpt=plain_excerpt,
+        when=_when,
+        ago=_ago,
+        status=_status_label,
+        rfc822=_rfc822,
     )
     env.globals["Status"] = Status
     return env
