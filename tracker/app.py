@@ -18,12 +18,12 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from tracker import db
+from tracker import db, ingest
 from tracker.errors import DomainError
 from tracker.outbox import Worker
 from tracker.settings import Settings
 from tracker.templating import make_environment
-from tracker.web import api, feeds, follow, public, staff
+from tracker.web import api, feeds, follow, public, sources, staff
 from tracker.web.common import LoginRequired, page_context, render
 from tracker.web.middleware import BodyLimit, SecurityHeaders
 
@@ -78,17 +78,19 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with db.connect(settings.database_url):
             stop = asyncio.Event()
-            worker = (
-                asyncio.create_task(Worker(settings, env).run(stop))
+            tasks = (
+                [
+                    asyncio.create_task(Worker(settings, env).run(stop)),
+                    asyncio.create_task(ingest.run(settings, stop)),
+                ]
                 if settings.run_worker
-                else None
+                else []
             )
             try:
                 yield
             finally:
                 stop.set()
-                if worker is not None:
-                    await worker
+                await asyncio.gather(*tasks)
 
     app = Starlette(
         routes=[
@@ -96,6 +98,7 @@ def create_app(settings: Settings) -> Starlette:
             *follow.routes,
             *feeds.routes,
             *staff.routes,
+            *sources.routes,
             *api.routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],

@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
-from tracker import auth, db
+from tracker import auth, db, ingest
 from tracker.errors import DomainError
 from tracker.settings import Settings, SettingsError, load
 
@@ -36,6 +36,16 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("email")
     create.add_argument("--label", default="")
     sub.add_parser("demo", help="fill an empty database with realistic sample data")
+    feeds = sub.add_parser("feeds", help="outside feeds filed as complaints").add_subparsers(
+        dest="action", required=True
+    )
+    feed_add = feeds.add_parser("add", help="add a feed to poll")
+    feed_add.add_argument("url")
+    feed_add.add_argument("--name", required=True)
+    feed_add.add_argument("--category", default="")
+    feed_add.add_argument("--every", type=int, default=15, help="minutes between polls")
+    feeds.add_parser("list", help="list feeds with their last result")
+    sub.add_parser("poll-feeds", help="poll every active feed now")
     return parser
 
 
@@ -77,6 +87,35 @@ async def _demo(settings: Settings) -> None:
     await _with_db(settings, lambda: demo.fill(settings))
 
 
+def _outcome(result: ingest.PollResult) -> str:
+    if result.error:
+        return f"error: {result.error}"
+    return "not modified" if result.not_modified else f"{result.new} new complaint(s)"
+
+
+async def _feeds(settings: Settings, args: argparse.Namespace) -> None:
+    async def work() -> None:
+        if args.command == "poll-feeds":
+            for result in await ingest.poll_all(settings, only_due=False):
+                print(f"{result.source.name}: {_outcome(result)}", flush=True)
+        elif args.action == "add":
+            source = await ingest.add_source(
+                {
+                    "url": args.url,
+                    "name": args.name,
+                    "category": args.category,
+                    "poll_minutes": str(args.every),
+                }
+            )
+            print(f"Added feed {source.id}: {source.name}, polled every {source.poll_minutes} min.")
+        else:
+            for s in await ingest.sources():
+                state = s.last_error or ("ok" if s.last_ok_at else "not polled yet")
+                print(f"{s.id}\t{s.name}\t{s.url}\t{s.entries_seen} filed\t{state}")
+
+    await _with_db(settings, work)
+
+
 async def _worker(settings: Settings) -> None:
     from tracker.outbox import Worker
     from tracker.templating import make_environment
@@ -87,8 +126,10 @@ async def _worker(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     await db.migrate(settings.database_url)
     async with db.connect(settings.database_url):
-        print("Delivery worker running; Ctrl-C to stop.", flush=True)
-        await Worker(settings, make_environment()).run(stop)
+        print("Delivery worker and feed poller running; Ctrl-C to stop.", flush=True)
+        await asyncio.gather(
+            Worker(settings, make_environment()).run(stop), ingest.run(settings, stop)
+        )
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
@@ -123,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_token_create(settings, args))
         elif command == "demo":
             asyncio.run(_demo(settings))
+        elif command in ("feeds", "poll-feeds"):
+            asyncio.run(_feeds(settings, args))
     except (DomainError, SettingsError) as exc:
         print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return 1

@@ -152,6 +152,8 @@ async def _attach(complaint: Complaint, issue: Issue) -> None:
     await complaint.save(update_fields=["issue_id", "state", "linked_at"])
     issue.reporters = await Complaint.filter(issue=issue).count()
     await issue.save(update_fields=["reporters"])
+    if not complaint.email:
+        return  # taken from an outside feed: there is nobody to write to
     follow = await subscriptions.follow_own_issue(complaint, issue)
     await outbox.enqueue(
         "complaint_linked",

@@ -228,6 +228,47 @@ class Subscription(Model):
         return self.confirmed_at is not None and self.unsubscribed_at is None
 
 
+class FeedSource(Model):
+    """An outside feed (forum, review site, social search) whose entries become complaints."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    url = fields.CharField(max_length=2000)
+    category: fields.ForeignKeyNullableRelation[Category] = fields.ForeignKeyField(
+        "models.Category", related_name="feed_sources", null=True, on_delete=fields.SET_NULL
+    )
+    active = fields.BooleanField(default=True)
+    poll_minutes = fields.IntField(default=15)
+    etag = fields.CharField(max_length=500, default="")
+    last_modified = fields.CharField(max_length=100, default="")
+    last_polled_at = fields.DatetimeField(null=True)
+    last_ok_at = fields.DatetimeField(null=True)
+    last_error = fields.TextField(default="")
+    entries_seen = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "feed_source"
+
+
+class FeedEntry(Model):
+    """One entry already taken from a source, so polling again never files it twice."""
+
+    id = fields.IntField(primary_key=True)
+    source: fields.ForeignKeyRelation[FeedSource] = fields.ForeignKeyField(
+        "models.FeedSource", related_name="entries", on_delete=fields.CASCADE
+    )
+    key = fields.CharField(max_length=300)  # the entry id, else its link, else a content hash
+    complaint: fields.ForeignKeyNullableRelation[Complaint] = fields.ForeignKeyField(
+        "models.Complaint", related_name="feed_entries", null=True, on_delete=fields.SET_NULL
+    )
+    seen_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "feed_entry"
+        unique_together = (("source", "key"),)
+
+
 class Notification(Model):
     """Something happened that people must hear about, fanned out as deliveries."""
 
