@@ -28,6 +28,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 bench: $(STAMP)
+	$(PY) -m bench.similar
 	$(PY) -m bench.fanout
 
 lint: $(STAMP)

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tracker import auth, intake, issues, subscriptions
+from tracker import auth, intake, issues, search, subscriptions
 from tracker.errors import InvalidInput, Unauthorized
 from tracker.models import Channel, Complaint, ComplaintState, Issue, Staff, Update
 from tracker.settings import Settings
@@ -145,6 +145,17 @@ async def subscribe(request: Request) -> Response:
     )
 
 
+async def similar(request: Request) -> Response:
+    q = request.query_params.get("q", "").strip()
+    if not q:
+        raise InvalidInput("Give the text to compare as ?q=…", {"q": "q is required."})
+    if len(q) > 2000:
+        raise InvalidInput("q must be at most 2000 characters.", {"q": "Too long."})
+    settings = request.app.state.settings
+    found = await search.similar(q, limit=min(int_param(request, "limit", 5), 20))
+    return JSONResponse({"items": [issue_json(settings, i) for i in found]})
+
+
 async def list_complaints(request: Request) -> Response:
     await bearer_staff(request)
     state = request.query_params.get("state", ComplaintState.NEW.value)
@@ -196,6 +207,7 @@ routes = [
     Route("/api/v1/complaints/{id:int}/link", link_complaint, methods=["POST"]),
     Route("/api/v1/issues", list_issues, methods=["GET"]),
     Route("/api/v1/issues", create_issue, methods=["POST"]),
+    Route("/api/v1/issues/similar", similar, methods=["GET"]),
     Route("/api/v1/issues/{number:int}", get_issue, methods=["GET"]),
     Route("/api/v1/issues/{number:int}/updates", post_update, methods=["POST"]),
     Route("/api/v1/issues/{number:int}/subscriptions", subscribe, methods=["POST"]),

@@ -263,6 +263,34 @@ SPEC: dict[str, Any] = {
                 },
             },
         },
+        "/issues/similar": {
+            "get": {
+                "summary": "The issues most like a text, best first (open or closed, not merged).",
+                "parameters": [
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 2000},
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 20},
+                    },
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {"items": {"type": "array", "items": _ref("Issue")}},
+                        },
+                        "Similar issues",
+                    ),
+                    **_errors(422),
+                },
+            }
+        },
         "/issues/{number}": {
             "get": {
                 "summary": "One public issue with its public timeline.",

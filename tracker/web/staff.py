@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from tracker import auth, intake, issues, subscriptions
+from tracker import auth, intake, issues, search, subscriptions
 from tracker.errors import DomainError, InvalidInput, Unauthorized
 from tracker.models import Category, ComplaintState, Staff
 from tracker.text import make_slug
@@ -56,10 +56,17 @@ async def inbox(request: Request) -> Response:
     chosen = (
         ComplaintState(state) if state in ComplaintState._value2member_map_ else ComplaintState.NEW
     )
+    complaints = await issues.inbox(chosen)
+    suggestions = {}
+    if chosen == ComplaintState.NEW:
+        for complaint in complaints:
+            suggestions[complaint.id] = await search.similar(
+                f"{complaint.title} {complaint.body}", limit=2
+            )
     return render(
         request,
         "staff/inbox.html",
-        {"complaints": await issues.inbox(chosen), "state": chosen.value},
+        {"complaints": complaints, "state": chosen.value, "suggestions": suggestions},
     )
 
 
@@ -68,13 +75,13 @@ async def complaint_page(
 ) -> Response:
     await require_staff(request)
     complaint = await issues.get_complaint(request.path_params["id"])
-    recent = await issues.list_issues(complaint.title, per_page=5)
+    similar = await search.similar(f"{complaint.title} {complaint.body}")
     return render(
         request,
         "staff/complaint.html",
         {
             "complaint": complaint,
-            "suggested": recent.items,
+            "suggested": similar,
             "categories": await intake.categories(),
             "errors": errors or {},
             "values": {},
