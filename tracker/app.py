@@ -41,6 +41,8 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         body: dict[str, object] = {"error": exc.message}
         if exc.fields:
             body["fields"] = exc.fields
+        if exc.suggested:
+            body["suggested"] = exc.suggested
         return JSONResponse(body, status_code=exc.status_code)
     return render(request, "error.html", {"message": exc.message}, status_code=exc.status_code)
 

@@ -8,10 +8,16 @@ class DomainError(Exception):
 
     status_code = 400
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        fields: dict[str, str] | None = None,
+        suggested: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+        self.suggested = suggested or {}  # corrected values the user may accept
 
 
 class InvalidInput(DomainError):

@@ -10,7 +10,15 @@ from tortoise.transactions import in_transaction
 
 from tracker import outbox
 from tracker.errors import NotFound
-from tracker.models import Category, Channel, Complaint
+from tracker.models import (
+    Category,
+    Channel,
+    Complaint,
+    Delivery,
+    Issue,
+    Scope,
+    Subscription,
+)
 from tracker.validate import Form
 
 MAX_TITLE = 200
@@ -70,3 +78,69 @@ async def tracked(token: str) -> Complaint:
     if complaint is None:
         raise NotFound("No complaint has this tracking link. Check the link in your email.")
     return complaint
+
+
+async def export(token: str) -> dict[str, Any]:
+    """Everything stored about one complaint, for its author to download."""
+    complaint = await tracked(token)
+    issue = complaint.issue
+    following = await Subscription.filter(
+        email=complaint.email, issue_id=issue.id if issue else None, scope=Scope.ISSUE
+    ).first()
+    mails = await Delivery.filter(complaint=complaint).order_by("id").select_related("notification")
+    return {
+        "complaint": {
+            "title": complaint.title,
+            "what_happened": complaint.body,
+            "email": complaint.email,
+            "public_name": complaint.public_name,
+            "credit_me": complaint.credit_consent,
+            "channel": complaint.channel.value,
+            "source_url": complaint.source_url,
+            "category": complaint.category.name if complaint.category else None,
+            "state": complaint.state.value,
+            "filed_at": complaint.created_at.isoformat(),
+            "public_issue": issue.id if issue else None,
+        },
+        "following": {
+            "mode": following.mode.value,
+            "active": following.active,
+        }
+        if following
+        else None,
+        "emails": [
+            {
+                "about": d.notification.kind,
+                "to": d.recipient,
+                "state": d.state.value,
+                "sent_at": d.sent_at.isoformat() if d.sent_at else None,
+            }
+            for d in mails
+        ],
+    }
+
+
+async def forget(token: str, data: Mapping[str, Any]) -> Issue | None:
+    """Delete one complaint and its author's following of the issue; the public issue stays."""
+    form = Form(data)
+    if not form.flag("confirm"):
+        form.errors["confirm"] = "Tick the box to confirm: deleting cannot be undone."
+    form.check()
+    complaint = await tracked(token)
+    issue = complaint.issue
+    async with in_transaction():
+        if issue is not None and complaint.email:
+            others = (
+                await Complaint.filter(issue=issue, email=complaint.email)
+                .exclude(id=complaint.id)
+                .exists()
+            )
+            if not others:
+                await Subscription.filter(
+                    email=complaint.email, issue_id=issue.id, scope=Scope.ISSUE
+                ).delete()
+        await complaint.delete()  # its deliveries and notifications go with it
+        if issue is not None:
+            issue.reporters = await Complaint.filter(issue=issue).count()
+            await issue.save(update_fields=["reporters"])
+    return issue

@@ -180,6 +180,7 @@ async def publish(complaint_id: int, data: Mapping[str, Any], staff: Staff) -> I
     category = await _category(
         form, form.text("category", label="Category", max_length=60, required=False)
     )
+    form.public_text({"title": title, "summary": summary})
     form.check()
     async with in_transaction():
         issue = await Issue.create(
@@ -229,6 +230,7 @@ async def edit(number: int, data: Mapping[str, Any], staff: Staff) -> Issue:
     owner = await Staff.filter(id=owner_id, active=True).first() if owner_id else None
     if owner_id and owner is None:
         form.errors["owner"] = "That staff member does not exist."
+    form.public_text({"title": title, "summary": summary})
     form.check()
     issue.title, issue.summary, issue.category, issue.owner = title, summary, category, owner
     issue.slug = make_slug(title)
@@ -283,6 +285,10 @@ async def post_update(number: int, data: Mapping[str, Any], staff: Staff | None)
     form = Form(data)
     f = _read_update(form, issue)
     _check_update(form, issue, f)
+    if not f["internal"]:
+        form.public_text(
+            {name: f[name] for name in ("body", "root_cause", "fix", "wont_fix_reason") if f[name]}
+        )
     form.check()
     old_status, new_status = issue.status, f["status"]
     now = datetime.now(UTC)

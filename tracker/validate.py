@@ -8,6 +8,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from tracker import privacy
 from tracker.errors import InvalidInput
 
 # C0 controls other than tab/newline/carriage return, and C1 controls: they break feeds and mail.
@@ -20,6 +21,7 @@ class Form:
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.data = data
         self.errors: dict[str, str] = {}
+        self.suggested: dict[str, str] = {}
 
     def text(
         self,
@@ -88,4 +90,20 @@ class Form:
         """Raise one error naming every field that needs fixing."""
         if self.errors:
             summary = " ".join(self.errors.values())
-            raise InvalidInput(f"Please fix: {summary}", fields=dict(self.errors))
+            raise InvalidInput(
+                f"Please fix: {summary}", fields=dict(self.errors), suggested=dict(self.suggested)
+            )
+
+    def public_text(self, texts: dict[str, str]) -> None:
+        """Flag private data in text about to be published, unless staff said it is public."""
+        if self.flag("allow_private"):
+            return
+        for name, text in texts.items():
+            findings = privacy.find(text)
+            if findings:
+                self.errors[name] = (
+                    f"This looks private: {privacy.describe(findings)}. It was replaced with a "
+                    "marker: check the text and send again, or tick 'not private' if it is "
+                    "public (e.g. our own hotline)."
+                )
+                self.suggested[name] = privacy.redact(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from tracker import intake, issues
@@ -76,12 +76,36 @@ async def issue_page(request: Request) -> Response:
 
 async def track(request: Request) -> Response:
     complaint = await intake.tracked(request.path_params["token"])
-    response = render(request, "public/track.html", {"complaint": complaint})
+    response = render(request, "public/track.html", {"complaint": complaint, "errors": {}})
     # The link is a secret: keep it out of caches, search engines and other sites' logs.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
+
+
+async def export(request: Request) -> Response:
+    data = await intake.export(request.path_params["token"])
+    return JSONResponse(
+        data,
+        headers={
+            "Content-Disposition": 'attachment; filename="my-report.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+async def forget(request: Request) -> Response:
+    token = request.path_params["token"]
+    data = await read_form(request)
+    try:
+        issue = await intake.forget(token, data)
+    except InvalidInput as exc:
+        complaint = await intake.tracked(token)
+        return render(
+            request, "public/track.html", {"complaint": complaint, "errors": exc.fields}, 422
+        )
+    return render(request, "public/forgotten.html", {"issue": issue})
 
 
 routes = [
@@ -90,4 +114,6 @@ routes = [
     Route("/complain", complain, methods=["POST"]),
     Route("/issues/{ref}", issue_page, name="issue"),
     Route("/track/{token}", track, name="track"),
+    Route("/track/{token}/export", export, methods=["GET"]),
+    Route("/track/{token}/delete", forget, methods=["POST"]),
 ]

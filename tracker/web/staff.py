@@ -71,7 +71,10 @@ async def inbox(request: Request) -> Response:
 
 
 async def complaint_page(
-    request: Request, errors: dict[str, str] | None = None, status: int = 200
+    request: Request,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    values: dict[str, str] | None = None,
 ) -> Response:
     await require_staff(request)
     complaint = await issues.get_complaint(request.path_params["id"])
@@ -84,7 +87,7 @@ async def complaint_page(
             "suggested": similar,
             "categories": await intake.categories(),
             "errors": errors or {},
-            "values": {},
+            "values": values or {},
         },
         status_code=status,
     )
@@ -96,7 +99,7 @@ async def publish(request: Request) -> Response:
     try:
         issue = await issues.publish(request.path_params["id"], data, staff)
     except InvalidInput as exc:
-        return await complaint_page(request, exc.fields, 422)
+        return await complaint_page(request, exc.fields, 422, {**data, **exc.suggested})
     flash(request, f"Published as issue #{issue.id}. The complainant has been emailed the link.")
     return RedirectResponse(f"/staff/issues/{issue.id}", status_code=303)
 
@@ -166,7 +169,7 @@ async def post_update(request: Request) -> Response:
     try:
         update = await issues.post_update(request.path_params["number"], data, staff)
     except InvalidInput as exc:
-        return await issue_page(request, exc.fields, data, 422)
+        return await issue_page(request, exc.fields, {**data, **exc.suggested}, 422)
     flash(
         request,
         "Internal note saved." if update.internal else "Update published and subscribers notified.",
@@ -180,7 +183,7 @@ async def edit_issue(request: Request) -> Response:
     try:
         issue = await issues.edit(request.path_params["number"], data, staff)
     except InvalidInput as exc:
-        return await issue_page(request, exc.fields, data, 422)
+        return await issue_page(request, exc.fields, {**data, **exc.suggested}, 422)
     flash(request, "Issue details saved.")
     return RedirectResponse(f"/staff/issues/{issue.id}", status_code=303)
 
