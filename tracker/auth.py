@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from tracker import audit
 from tracker.errors import Conflict, Forbidden, NotFound, Unauthorized
 from tracker.models import ApiToken, Role, Staff
 from tracker.validate import Form
@@ -33,12 +34,14 @@ async def add_staff(email: str, password: str, role: str, name: str = "") -> Sta
     form.check()
     if await Staff.filter(email=email).exists():
         raise Conflict(f"A staff account for {email} already exists.")
-    return await Staff.create(
+    staff = await Staff.create(
         email=email,
         name=name or email.split("@")[0],
         password_hash=_hasher.hash(password),
         role=Role(role),
     )
+    await audit.record(None, "added staff", email, f"role {role}")
+    return staff
 
 
 async def authenticate(email: str, password: str) -> Staff:
@@ -67,6 +70,7 @@ async def create_token(email: str, label: str = "") -> str:
         raise NotFound(f"No active staff account for {email}.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     await ApiToken.create(staff=staff, token_hash=_digest(token), label=label)
+    await audit.record(staff, "created API token", label)
     return token
 
 

@@ -11,7 +11,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from tracker import outbox, subscriptions
+from tracker import audit, outbox, subscriptions
 from tracker.errors import Conflict, NotFound
 from tracker.models import (
     Category,
@@ -191,6 +191,9 @@ async def publish(complaint_id: int, data: Mapping[str, Any], staff: Staff) -> I
             owner=staff,
         )
         await _attach(complaint, issue)
+        await audit.record(
+            staff, "published issue", f"issue #{issue.id}", f"from complaint {complaint.id}"
+        )
     outbox.wake()
     return issue
 
@@ -204,6 +207,9 @@ async def link(complaint_id: int, number: int, staff: Staff) -> Issue:
         raise Conflict(f"Issue #{number} was merged into another issue; link to that one instead.")
     async with in_transaction():
         await _attach(complaint, issue)
+        await audit.record(
+            staff, "linked complaint", f"issue #{issue.id}", f"complaint {complaint.id}"
+        )
     outbox.wake()
     return issue
 
@@ -213,7 +219,9 @@ async def dismiss(complaint_id: int, staff: Staff) -> Complaint:
     complaint = await get_complaint(complaint_id)
     _check_unlinked(complaint)
     complaint.state = ComplaintState.DISMISSED
-    await complaint.save(update_fields=["state"])
+    async with in_transaction():
+        await complaint.save(update_fields=["state"])
+        await audit.record(staff, "dismissed complaint", f"complaint {complaint.id}")
     return complaint
 
 
@@ -234,7 +242,9 @@ async def edit(number: int, data: Mapping[str, Any], staff: Staff) -> Issue:
     form.check()
     issue.title, issue.summary, issue.category, issue.owner = title, summary, category, owner
     issue.slug = make_slug(title)
-    await issue.save()
+    async with in_transaction():
+        await issue.save()
+        await audit.record(staff, "edited issue", f"issue #{issue.id}", f"title: {title}")
     return issue
 
 
@@ -302,6 +312,12 @@ async def post_update(number: int, data: Mapping[str, Any], staff: Staff | None)
             status_to=new_status if new_status != old_status else None,
             root_cause=f["root_cause"],
             fix=f["fix"],
+        )
+        await audit.record(
+            staff,
+            "wrote internal note" if f["internal"] else "posted update",
+            f"issue #{issue.id}",
+            f"status {old_status.value} -> {new_status.value}" if new_status != old_status else "",
         )
         if f["internal"]:
             return update

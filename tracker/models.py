@@ -269,6 +269,23 @@ class FeedEntry(Model):
         unique_together = (("source", "key"),)
 
 
+class AuditEntry(Model):
+    """One staff action: who did what to which thing, and when."""
+
+    id = fields.IntField(primary_key=True)
+    staff: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name="audit_entries", null=True, on_delete=fields.SET_NULL
+    )
+    actor = fields.CharField(max_length=254)  # kept as written, even if the account goes
+    action = fields.CharField(max_length=60, db_index=True)
+    target = fields.CharField(max_length=100, default="")
+    detail = fields.TextField(default="")
+    at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "audit_entry"
+
+
 class Notification(Model):
     """Something happened that people must hear about, fanned out as deliveries."""
 

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from tracker import auth, ingest, intake
+from tracker import audit, auth, ingest, intake
 from tracker.errors import InvalidInput
 from tracker.web.common import flash, read_form, render, require_staff
 
@@ -29,20 +29,23 @@ async def feed_sources(
 
 
 async def add(request: Request) -> Response:
-    auth.require_admin(await require_staff(request))
+    staff = await require_staff(request)
+    auth.require_admin(staff)
     data = await read_form(request)
     try:
         source = await ingest.add_source(data)
     except InvalidInput as exc:
         return await feed_sources(request, exc.fields, data)
+    await audit.record(staff, "added feed", source.name, source.url)
     flash(request, f"Added {source.name}. Poll it now to see its first entries.")
     return RedirectResponse("/staff/feeds", status_code=303)
 
 
 async def poll_now(request: Request) -> Response:
-    await require_staff(request)
+    staff = await require_staff(request)
     await read_form(request)
     source = await ingest.get_source(request.path_params["id"])
+    await audit.record(staff, "polled feed", source.name)
     async with ingest.client(request.app.state.settings) as http:
         result = await ingest.poll(source, http)
     if result.error:
@@ -55,11 +58,13 @@ async def poll_now(request: Request) -> Response:
 
 
 async def toggle(request: Request) -> Response:
-    auth.require_admin(await require_staff(request))
+    staff = await require_staff(request)
+    auth.require_admin(staff)
     await read_form(request)
     source = await ingest.get_source(request.path_params["id"])
     source.active = not source.active
     await source.save(update_fields=["active"])
+    await audit.record(staff, "resumed feed" if source.active else "paused feed", source.name)
     flash(request, f"{source.name} is {'polled again' if source.active else 'paused'}.")
     return RedirectResponse("/staff/feeds", status_code=303)
 

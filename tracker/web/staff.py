@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from tracker import auth, intake, issues, search, subscriptions
+from tracker import audit, auth, intake, issues, search, subscriptions
 from tracker.errors import DomainError, InvalidInput, Unauthorized
 from tracker.models import Category, ComplaintState, Staff
 from tracker.text import make_slug
@@ -38,6 +38,7 @@ async def login(request: Request) -> Response:
             {"next": data.get("next", ""), "error": exc.message, "email": data.get("email", "")},
             status_code=401,
         )
+    await audit.record(staff, "logged in")
     request.session.clear()
     request.session["staff_id"] = staff.id
     request.session["csrf"] = auth.new_csrf_token()
@@ -205,6 +206,7 @@ async def categories(request: Request) -> Response:
             errors = form.errors
         else:
             await Category.create(slug=slug, name=name, description=description)
+            await audit.record(staff, "added category", name)
             flash(request, f"Category '{name}' added.")
             return RedirectResponse("/staff/categories", status_code=303)
     return render(
@@ -212,6 +214,25 @@ async def categories(request: Request) -> Response:
         "staff/categories.html",
         {"categories": await intake.categories(), "errors": errors},
         status_code=422 if errors else 200,
+    )
+
+
+async def audit_log(request: Request) -> Response:
+    auth.require_admin(await require_staff(request))
+    actor = request.query_params.get("actor", "")[:254]
+    page = int_param(request, "page", 1)
+    entries, total = await audit.entries(page, actor)
+    pages = max(1, -(-total // audit.PER_PAGE))
+    return render(
+        request,
+        "staff/audit.html",
+        {
+            "entries": entries,
+            "total": total,
+            "page": min(page, pages),
+            "pages": pages,
+            "actor": actor,
+        },
     )
 
 
@@ -233,4 +254,5 @@ routes = [
     Route("/staff/issues/{number:int}/updates", post_update, methods=["POST"]),
     Route("/staff/issues/{number:int}/edit", edit_issue, methods=["POST"]),
     Route("/staff/categories", categories, methods=["GET", "POST"], name="categories"),
+    Route("/staff/audit", audit_log, methods=["GET"], name="audit"),
 ]
