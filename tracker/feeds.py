@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tracker.errors import NotFound
-from tracker.models import Category, Issue, Status, Update
+from tracker.lineage import family
+from tracker.models import Category, Issue, Update
 
 MAX_ENTRIES = 50
 # Characters XML 1.0 forbids; feed readers reject the whole feed for one of them.
@@ -37,7 +38,6 @@ def xml_safe(text: str) -> str:
 async def _entries(**filters: object) -> list[Update]:
     return list(
         await Update.filter(internal=False, **filters)
-        .exclude(issue__status=Status.MERGED)
         .order_by("-created_at", "-id")
         .limit(MAX_ENTRIES)
         .select_related("issue")
@@ -45,6 +45,7 @@ async def _entries(**filters: object) -> list[Update]:
 
 
 async def site_feed(site_name: str) -> Feed:
+    # Merged issues' entries stay: their ids were published and must not vanish.
     return Feed(f"{site_name}: all issues", "/", "/feed", await _entries())
 
 
@@ -60,5 +61,5 @@ async def category_feed(site_name: str, slug: str) -> Feed:
 
 async def issue_feed(site_name: str, issue: Issue) -> Feed:
     path = f"/issues/{issue.id}-{issue.slug}"
-    entries = await _entries(issue_id=issue.id)
+    entries = await _entries(issue_id__in=await family(issue.id))
     return Feed(f"{site_name}: #{issue.id} {issue.title}", path, f"{path}/feed", entries)

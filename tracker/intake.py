@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from tracker import outbox
 from tracker.errors import NotFound
+from tracker.lineage import recount
 from tracker.models import (
     Category,
     Channel,
@@ -141,6 +142,5 @@ async def forget(token: str, data: Mapping[str, Any]) -> Issue | None:
                 ).delete()
         await complaint.delete()  # its deliveries and notifications go with it
         if issue is not None:
-            issue.reporters = await Complaint.filter(issue=issue).count()
-            await issue.save(update_fields=["reporters"])
+            await recount(issue)
     return issue

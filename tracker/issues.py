@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from tracker import audit, outbox, subscriptions
 from tracker.errors import Conflict, NotFound
+from tracker.lineage import family, recount
 from tracker.models import (
     Category,
     Complaint,
@@ -79,7 +80,7 @@ async def get_issue(number: int) -> Issue:
 
 async def timeline(issue: Issue, *, internal: bool = False) -> list[Update]:
     """Return the issue's updates in order; internal notes only when asked for (staff)."""
-    query = Update.filter(issue=issue)
+    query = Update.filter(issue_id__in=await family(issue.id))
     if not internal:
         query = query.filter(internal=False)
     return list(await query.order_by("created_at", "id").select_related("author"))
@@ -103,7 +104,11 @@ async def reach(issue: Issue) -> dict[int, dict[str, int]]:
 
 async def catalyst(issue: Issue) -> str:
     """Return the public name of the first reporter, if they agreed to be credited."""
-    first = await Complaint.filter(issue=issue).order_by("created_at", "id").first()
+    first = (
+        await Complaint.filter(issue_id__in=await family(issue.id))
+        .order_by("created_at", "id")
+        .first()
+    )
     if first and first.credit_consent and first.public_name:
         return first.public_name
     return ""
@@ -111,7 +116,9 @@ async def catalyst(issue: Issue) -> str:
 
 async def reporters(issue: Issue) -> list[Complaint]:
     """Return the complaints linked to an issue, first reporter first (staff only)."""
-    return list(await Complaint.filter(issue=issue).order_by("created_at", "id"))
+    return list(
+        await Complaint.filter(issue_id__in=await family(issue.id)).order_by("created_at", "id")
+    )
 
 
 async def inbox(state: ComplaintState = ComplaintState.NEW, limit: int = 200) -> list[Complaint]:
@@ -150,8 +157,7 @@ async def _attach(complaint: Complaint, issue: Issue) -> None:
     complaint.state = ComplaintState.LINKED
     complaint.linked_at = datetime.now(UTC)
     await complaint.save(update_fields=["issue_id", "state", "linked_at"])
-    issue.reporters = await Complaint.filter(issue=issue).count()
-    await issue.save(update_fields=["reporters"])
+    await recount(issue)
     if not complaint.email:
         return  # taken from an outside feed: there is nobody to write to
     follow = await subscriptions.follow_own_issue(complaint, issue)

@@ -137,7 +137,12 @@ class Issue(Model):
         "models.Staff", related_name="owned_issues", null=True, on_delete=fields.SET_NULL
     )
     closed = fields.BooleanField(default=False, db_index=True)
-    reporters = fields.IntField(default=0)
+    reporters = fields.IntField(default=0)  # across the issue and all merged into it
+    # A merged issue keeps its rows and points at the survivor, so unmerging restores it whole.
+    merged_into: fields.ForeignKeyNullableRelation[Issue] = fields.ForeignKeyField(
+        "models.Issue", related_name="merged_issues", null=True, on_delete=fields.SET_NULL
+    )
+    status_before_merge = fields.CharEnumField(Status, max_length=20, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     closed_at = fields.DatetimeField(null=True)

@@ -216,7 +216,7 @@ class Worker:
         notifications = {
             n.id: n
             for n in await Notification.filter(id__in=notification_ids).select_related(
-                "issue", "update", "complaint"
+                "issue__merged_into", "update", "complaint"
             )
         }
         queue: asyncio.Queue[Delivery] = asyncio.Queue()

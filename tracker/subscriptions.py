@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from tracker import outbox
 from tracker.errors import InvalidInput, NotFound
+from tracker.lineage import family, recount
 from tracker.models import (
     Category,
     Channel,
@@ -115,8 +116,7 @@ async def confirm(token: str) -> Subscription:
                     issue=issue,
                     linked_at=datetime.now(UTC),
                 )
-                issue.reporters = await Complaint.filter(issue=issue).count()
-                await issue.save(update_fields=["reporters"])
+                await recount(issue)
     return sub
 
 
@@ -162,7 +162,8 @@ async def follow_own_issue(complaint: Complaint, issue: Issue) -> Subscription:
 
 async def recipients(issue: Issue, *, closing: bool) -> list[outbox.Recipient]:
     """Everyone to tell about a change to this issue: its, its category's and global followers."""
-    where = Q(scope=Scope.ISSUE, issue_id=issue.id) | Q(scope=Scope.ALL)
+    members = await family(issue.id)
+    where = Q(scope=Scope.ISSUE, issue_id__in=members) | Q(scope=Scope.ALL)
     if issue.category_id is not None:  # type: ignore[attr-defined]
         where |= Q(scope=Scope.CATEGORY, category_id=issue.category_id)  # type: ignore[attr-defined]
     query = Subscription.filter(where, confirmed_at__isnull=False, unsubscribed_at__isnull=True)
@@ -172,7 +173,7 @@ async def recipients(issue: Issue, *, closing: bool) -> list[outbox.Recipient]:
     rows = await query.order_by("id").values_list("email", "id", "scope")
     rows.sort(key=lambda row: row[2] != Scope.ISSUE)
     complaint_ids = dict(
-        await Complaint.filter(issue=issue).order_by("-id").values_list("email", "id")
+        await Complaint.filter(issue_id__in=members).order_by("-id").values_list("email", "id")
     )
     return [
         outbox.Recipient(str(email), complaint_ids.get(email), int(sid)) for email, sid, _ in rows

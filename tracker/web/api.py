@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tracker import auth, intake, issues, search, subscriptions
+from tracker import auth, intake, issues, merge, search, subscriptions
 from tracker.errors import InvalidInput, Unauthorized
 from tracker.models import Channel, Complaint, ComplaintState, Issue, Staff, Update
 from tracker.settings import Settings
@@ -57,6 +57,7 @@ def issue_json(settings: Settings, issue: Issue) -> dict[str, Any]:
         "wont_fix_reason": issue.wont_fix_reason,
         "category": category.slug if category else None,
         "reporters": issue.reporters,
+        "merged_into": issue.merged_into_id,  # type: ignore[attr-defined]
         "url": issue_url(settings, issue),
         "created_at": issue.created_at.isoformat(),
         "updated_at": issue.updated_at.isoformat(),
@@ -196,6 +197,23 @@ async def post_update(request: Request) -> Response:
     return JSONResponse(update_json(update), status_code=201)
 
 
+async def merge_issue(request: Request) -> Response:
+    staff = await bearer_staff(request)
+    form = Form(await json_body(request))
+    into = form.integer("into", label="into")
+    form.check()
+    assert into is not None
+    source = await issues.get_issue(request.path_params["number"])
+    target = await merge.merge(source, await issues.get_issue(into), staff)
+    return JSONResponse(issue_json(request.app.state.settings, await issues.get_issue(target.id)))
+
+
+async def unmerge_issue(request: Request) -> Response:
+    staff = await bearer_staff(request)
+    source = await merge.unmerge(await issues.get_issue(request.path_params["number"]), staff)
+    return JSONResponse(issue_json(request.app.state.settings, await issues.get_issue(source.id)))
+
+
 async def openapi(request: Request) -> Response:
     return JSONResponse(SPEC)
 
@@ -211,4 +229,6 @@ routes = [
     Route("/api/v1/issues/{number:int}", get_issue, methods=["GET"]),
     Route("/api/v1/issues/{number:int}/updates", post_update, methods=["POST"]),
     Route("/api/v1/issues/{number:int}/subscriptions", subscribe, methods=["POST"]),
+    Route("/api/v1/issues/{number:int}/merge", merge_issue, methods=["POST"]),
+    Route("/api/v1/issues/{number:int}/unmerge", unmerge_issue, methods=["POST"]),
 ]

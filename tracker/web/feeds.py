@@ -13,6 +13,7 @@ from starlette.routing import Route
 from tracker import feeds, issues
 from tracker.errors import NotFound
 from tracker.feeds import Feed
+from tracker.lineage import survivor
 
 FORMATS = {
     "atom": ("feeds/atom.xml", "application/atom+xml; charset=utf-8"),
@@ -75,8 +76,10 @@ async def issue(request: Request) -> Response:
     number, slug = issues.parse_number(request.path_params["ref"])
     found = await issues.get_issue(number)
     kind = request.path_params["kind"]
-    if slug != found.slug:
-        return RedirectResponse(f"/issues/{found.id}-{found.slug}/feed.{kind}", status_code=301)
+    live = await survivor(found)
+    if live.id != found.id or slug != found.slug:
+        # Readers of a merged issue's feed move to the survivor's; entry ids stay the same.
+        return RedirectResponse(f"/issues/{live.id}-{live.slug}/feed.{kind}", status_code=301)
     return _respond(
         request, await feeds.issue_feed(request.app.state.settings.site_name, found), kind
     )

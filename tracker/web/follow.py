@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from tracker import intake, issues, subscriptions
 from tracker.errors import InvalidInput
+from tracker.lineage import survivor
 from tracker.models import Category
 from tracker.web.common import flash, read_form, render
 from tracker.web.public import issue_context
@@ -17,7 +18,7 @@ SENT = "Check your inbox: we sent a link to confirm. Nothing else is sent until 
 
 async def follow_issue(request: Request) -> Response:
     number, _ = issues.parse_number(request.path_params["ref"])
-    issue = await issues.get_issue(number)
+    issue = await survivor(await issues.get_issue(number))
     data = await read_form(request)
     try:
         await subscriptions.request(data, issue=issue)

@@ -110,6 +110,7 @@ SCHEMAS: dict[str, Any] = {
             "wont_fix_reason": _TEXT,
             "category": _NULLABLE_TEXT,
             "reporters": {"type": "integer"},
+            "merged_into": {"type": ["integer", "null"]},
             "url": _TEXT,
             "created_at": _TIME,
             "updated_at": _TIME,
@@ -309,6 +310,35 @@ SPEC: dict[str, Any] = {
                         "Confirmation email queued",
                     ),
                     **_errors(400, 404, 413, 422),
+                },
+            }
+        },
+        "/issues/{number}/merge": {
+            "post": {
+                "summary": "Merge this issue into another with the same root cause (staff).",
+                "security": _STAFF,
+                "parameters": [_NUMBER],
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "required": ["into"],
+                        "properties": {"into": {"type": "integer"}},
+                    }
+                ),
+                "responses": {
+                    "200": _json(_ref("Issue"), "The surviving issue"),
+                    **_errors(400, 401, 404, 409, 422),
+                },
+            }
+        },
+        "/issues/{number}/unmerge": {
+            "post": {
+                "summary": "Split a merged issue out again, with all it had (staff).",
+                "security": _STAFF,
+                "parameters": [_NUMBER],
+                "responses": {
+                    "200": _json(_ref("Issue"), "The restored issue"),
+                    **_errors(401, 404, 409),
                 },
             }
         },

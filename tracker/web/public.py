@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from tracker import intake, issues
 from tracker.errors import InvalidInput
+from tracker.lineage import survivor
 from tracker.models import Channel, Issue
 from tracker.web.common import flash, int_param, read_form, render
 
@@ -69,14 +70,18 @@ async def issue_context(issue: Issue) -> dict[str, Any]:
 async def issue_page(request: Request) -> Response:
     number, slug = issues.parse_number(request.path_params["ref"])
     issue = await issues.get_issue(number)
-    if slug != issue.slug:
-        return RedirectResponse(f"/issues/{issue.id}-{issue.slug}", status_code=301)
+    live = await survivor(issue)
+    if live.id != issue.id or slug != issue.slug:
+        return RedirectResponse(f"/issues/{live.id}-{live.slug}", status_code=301)
     return render(request, "public/issue.html", await issue_context(issue))
 
 
 async def track(request: Request) -> Response:
     complaint = await intake.tracked(request.path_params["token"])
-    response = render(request, "public/track.html", {"complaint": complaint, "errors": {}})
+    issue = await survivor(complaint.issue) if complaint.issue else None
+    response = render(
+        request, "public/track.html", {"complaint": complaint, "issue": issue, "errors": {}}
+    )
     # The link is a secret: keep it out of caches, search engines and other sites' logs.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -102,9 +107,9 @@ async def forget(request: Request) -> Response:
         issue = await intake.forget(token, data)
     except InvalidInput as exc:
         complaint = await intake.tracked(token)
-        return render(
-            request, "public/track.html", {"complaint": complaint, "errors": exc.fields}, 422
-        )
+        issue = await survivor(complaint.issue) if complaint.issue else None
+        context = {"complaint": complaint, "issue": issue, "errors": exc.fields}
+        return render(request, "public/track.html", context, 422)
     return render(request, "public/forgotten.html", {"issue": issue})
 
 

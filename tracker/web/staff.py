@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from tracker import audit, auth, intake, issues, search, subscriptions
+from tracker import audit, auth, intake, issues, merge, search, subscriptions
 from tracker.errors import DomainError, InvalidInput, Unauthorized
 from tracker.models import Category, ComplaintState, Staff
 from tracker.text import make_slug
@@ -189,6 +189,26 @@ async def edit_issue(request: Request) -> Response:
     return RedirectResponse(f"/staff/issues/{issue.id}", status_code=303)
 
 
+async def merge_issue(request: Request) -> Response:
+    staff = await require_staff(request)
+    form = Form(await read_form(request))
+    into = form.integer("into", label="Issue to merge into")
+    form.check()
+    assert into is not None
+    source = await issues.get_issue(request.path_params["number"])
+    target = await merge.merge(source, await issues.get_issue(into), staff)
+    flash(request, f"Merged #{source.id} into #{target.id}; its followers were told once.")
+    return RedirectResponse(f"/staff/issues/{target.id}", status_code=303)
+
+
+async def unmerge_issue(request: Request) -> Response:
+    staff = await require_staff(request)
+    await read_form(request)
+    source = await merge.unmerge(await issues.get_issue(request.path_params["number"]), staff)
+    flash(request, f"#{source.id} is its own issue again.")
+    return RedirectResponse(f"/staff/issues/{source.id}", status_code=303)
+
+
 async def categories(request: Request) -> Response:
     staff = await require_staff(request)
     errors: dict[str, str] = {}
@@ -253,6 +273,8 @@ routes = [
     Route("/staff/issues/{number:int}", issue_page, name="staff_issue"),
     Route("/staff/issues/{number:int}/updates", post_update, methods=["POST"]),
     Route("/staff/issues/{number:int}/edit", edit_issue, methods=["POST"]),
+    Route("/staff/issues/{number:int}/merge", merge_issue, methods=["POST"]),
+    Route("/staff/issues/{number:int}/unmerge", unmerge_issue, methods=["POST"]),
     Route("/staff/categories", categories, methods=["GET", "POST"], name="categories"),
     Route("/staff/audit", audit_log, methods=["GET"], name="audit"),
 ]
