@@ -18,6 +18,7 @@ from tracker.models import (
     Delivery,
     Issue,
     Scope,
+    Severity,
     Subscription,
 )
 from tracker.validate import Form
@@ -43,6 +44,9 @@ async def file_complaint(data: Mapping[str, Any], channel: Channel) -> Complaint
     email = form.email("email")
     public_name = form.text("public_name", label="Public name", max_length=80, required=False)
     credit = form.flag("credit_consent")
+    severity = form.choice(
+        "severity", label="How bad it is", options=[s.value for s in Severity], required=False
+    )
     slug = form.text("category", label="Category", max_length=60, required=False)
     category = await Category.filter(slug=slug).first() if slug else None
     if slug and category is None:
@@ -61,6 +65,7 @@ async def file_complaint(data: Mapping[str, Any], channel: Channel) -> Complaint
             credit_consent=credit,
             category=category,
             channel=channel,
+            severity=Severity(severity or Severity.MINOR),
         )
         await outbox.enqueue(
             "complaint_received", [outbox.Recipient(email, complaint.id)], complaint=complaint

@@ -73,6 +73,24 @@ class Mode(StrEnum):
     CLOSE = "close"  # only when the issue closes
 
 
+class Severity(StrEnum):
+    RANT = "rant"  # venting, nothing lost
+    MINOR = "minor"  # an inconvenience
+    MAJOR = "major"  # cost money, time, safety or access
+
+    @property
+    def weight(self) -> int:
+        return {Severity.RANT: 1, Severity.MINOR: 3, Severity.MAJOR: 9}[self]
+
+
+class Stage(StrEnum):
+    """Response targets a company publishes: how soon each step of the loop happens."""
+
+    ACKNOWLEDGE = "acknowledge"
+    ROOT_CAUSE = "root_cause"
+    FIX = "fix"
+
+
 class DeliveryState(StrEnum):
     PENDING = "pending"
     SENT = "sent"
@@ -162,6 +180,7 @@ class Complaint(Model):
     public_name = fields.CharField(max_length=80, default="")
     credit_consent = fields.BooleanField(default=False)
     channel = fields.CharEnumField(Channel, max_length=10, default=Channel.WEB)
+    severity = fields.CharEnumField(Severity, max_length=10, default=Severity.MINOR)
     source_url = fields.CharField(max_length=2000, default="")
     state = fields.CharEnumField(
         ComplaintState, max_length=10, default=ComplaintState.NEW, db_index=True
@@ -289,6 +308,18 @@ class AuditEntry(Model):
 
     class Meta:
         table = "audit_entry"
+
+
+class ResponseTarget(Model):
+    """A published promise, e.g. acknowledge every complaint within 24 hours."""
+
+    id = fields.IntField(primary_key=True)
+    stage = fields.CharEnumField(Stage, max_length=20, unique=True)
+    hours = fields.IntField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "response_target"
 
 
 class Notification(Model):

@@ -72,6 +72,7 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Credit public_name as the catalyst.",
             },
             "category": {"type": "string", "description": "A category slug."},
+            "severity": {"enum": ["rant", "minor", "major"], "description": "How bad it is."},
         },
     },
     "ComplaintReceipt": {

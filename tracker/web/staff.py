@@ -8,9 +8,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from tracker import audit, auth, intake, issues, merge, search, subscriptions
+from tracker import audit, auth, intake, issues, merge, search, subscriptions, triage
 from tracker.errors import DomainError, InvalidInput, Unauthorized
-from tracker.models import Category, ComplaintState, Staff
+from tracker.models import Category, ComplaintState, Staff, Stage
 from tracker.text import make_slug
 from tracker.validate import Form
 from tracker.web.common import flash, int_param, read_form, render, require_staff
@@ -57,17 +57,20 @@ async def inbox(request: Request) -> Response:
     chosen = (
         ComplaintState(state) if state in ComplaintState._value2member_map_ else ComplaintState.NEW
     )
-    complaints = await issues.inbox(chosen)
-    suggestions = {}
     if chosen == ComplaintState.NEW:
-        for complaint in complaints:
-            suggestions[complaint.id] = await search.similar(
-                f"{complaint.title} {complaint.body}", limit=2
-            )
+        return render(
+            request,
+            "staff/inbox.html",
+            {
+                "queue": await triage.queue(),
+                "state": chosen.value,
+                "acknowledge": (await triage.targets()).get(Stage.ACKNOWLEDGE),
+            },
+        )
     return render(
         request,
         "staff/inbox.html",
-        {"complaints": complaints, "state": chosen.value, "suggestions": suggestions},
+        {"complaints": await issues.inbox(chosen), "state": chosen.value},
     )
 
 
@@ -209,6 +212,36 @@ async def unmerge_issue(request: Request) -> Response:
     return RedirectResponse(f"/staff/issues/{source.id}", status_code=303)
 
 
+async def severity(request: Request) -> Response:
+    staff = await require_staff(request)
+    data = await read_form(request)
+    complaint = await triage.set_severity(
+        request.path_params["id"], data.get("severity", ""), staff
+    )
+    flash(request, f"Severity set to {complaint.severity.value}.")
+    return RedirectResponse(f"/staff/complaints/{complaint.id}", status_code=303)
+
+
+async def response_targets(request: Request) -> Response:
+    staff = await require_staff(request)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        auth.require_admin(staff)
+        try:
+            await triage.set_targets(await read_form(request), staff)
+        except InvalidInput as exc:
+            errors = exc.fields
+        else:
+            flash(request, "Response targets published.")
+            return RedirectResponse("/staff/targets", status_code=303)
+    return render(
+        request,
+        "staff/targets.html",
+        {"targets": await triage.targets(), "labels": triage.STAGE_LABELS, "errors": errors},
+        status_code=422 if errors else 200,
+    )
+
+
 async def categories(request: Request) -> Response:
     staff = await require_staff(request)
     errors: dict[str, str] = {}
@@ -276,5 +309,7 @@ routes = [
     Route("/staff/issues/{number:int}/merge", merge_issue, methods=["POST"]),
     Route("/staff/issues/{number:int}/unmerge", unmerge_issue, methods=["POST"]),
     Route("/staff/categories", categories, methods=["GET", "POST"], name="categories"),
+    Route("/staff/targets", response_targets, methods=["GET", "POST"], name="targets"),
+    Route("/staff/complaints/{id:int}/severity", severity, methods=["POST"]),
     Route("/staff/audit", audit_log, methods=["GET"], name="audit"),
 ]
