@@ -41,12 +41,12 @@ def _ensure_sqlite_dir(database_url: str) -> None:
         )
 
 
-async def migrate(database_url: str) -> None:
-    """Bring the schema up to date; safe to run on every start."""
+async def migrate(database_url: str, target: str | None = None) -> None:
+    """Bring the schema up to date (or to `target`, e.g. models.0001_initial); safe to rerun."""
     _ensure_sqlite_dir(database_url)
     # The migration API initialises whatever context is current, so give it one of its own.
     async with TortoiseContext():
-        await run_migrations(config=tortoise_config(database_url))
+        await run_migrations(config=tortoise_config(database_url), target=target)
 
 
 @asynccontextmanager

@@ -180,7 +180,10 @@ class Complaint(Model):
     public_name = fields.CharField(max_length=80, default="")
     credit_consent = fields.BooleanField(default=False)
     channel = fields.CharEnumField(Channel, max_length=10, default=Channel.WEB)
-    severity = fields.CharEnumField(Severity, max_length=10, default=Severity.MINOR)
+    # A database default too, so adding the column to a table with rows works.
+    severity = fields.CharEnumField(
+        Severity, max_length=10, default=Severity.MINOR, db_default=Severity.MINOR.value
+    )
     source_url = fields.CharField(max_length=2000, default="")
     state = fields.CharEnumField(
         ComplaintState, max_length=10, default=ComplaintState.NEW, db_index=True

@@ -42,6 +42,7 @@ class Migration(migrations.Migration):
             name="severity",
             field=fields.CharEnumField(
                 default=Severity.MINOR,
+                db_default="minor",
                 description="RANT: rant\nMINOR: minor\nMAJOR: major",
                 enum_type=Severity,
                 max_length=10,
