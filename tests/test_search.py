@@ -100,3 +100,10 @@ async def test_complain_page_loads_suggestions_script(
         and 'id="similar"' in page.text
     )
     assert (await client.get("/static/similar.js")).status_code == 200
+
+
+async def test_stopwords_do_not_join_unrelated_issues(app: Starlette) -> None:
+    await seed()
+    found = await search.similar("Parking machine at the Eastfield store keeps my card")
+    assert "App logs you out every time it is opened" not in [i.title for i in found]
+    assert await search.similar("it is the one and only") == []
