@@ -23,7 +23,7 @@ from tracker.errors import DomainError
 from tracker.outbox import Worker
 from tracker.settings import Settings
 from tracker.templating import make_environment
-from tracker.web import api, feeds, follow, public, sources, staff
+from tracker.web import accountability, api, feeds, follow, public, sources, staff
 from tracker.web.common import LoginRequired, page_context, render
 from tracker.web.middleware import BodyLimit, SecurityHeaders
 
@@ -99,6 +99,7 @@ def create_app(settings: Settings) -> Starlette:
             *public.routes,
             *follow.routes,
             *feeds.routes,
+            *accountability.routes,
             *staff.routes,
             *sources.routes,
             *api.routes,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from tracker.errors import NotFound
 from tracker.lineage import family
-from tracker.models import Category, Issue, Update
+from tracker.models import Category, Issue, Status, Update
 
 MAX_ENTRIES = 50
 # Characters XML 1.0 forbids; feed readers reject the whole feed for one of them.
@@ -57,6 +57,11 @@ async def category_feed(site_name: str, slug: str) -> Feed:
     return Feed(
         f"{site_name}: {category.name}", f"/?category={slug}", f"/categories/{slug}/feed", entries
     )
+
+
+async def changelog_feed(site_name: str) -> Feed:
+    entries = await _entries(status_to=Status.FIXED)
+    return Feed(f"{site_name}: fixed recently", "/changelog", "/changelog/feed", entries)
 
 
 async def issue_feed(site_name: str, issue: Issue) -> Feed:

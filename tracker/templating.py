@@ -34,6 +34,17 @@ def _rfc822(value: datetime) -> str:
     return format_datetime(value.astimezone(UTC), usegmt=True)
 
 
+def _duration(hours: float | None) -> str:
+    """Say a duration the way a customer reads it: minutes, hours or days."""
+    if hours is None:
+        return "—"
+    if hours < 1:
+        return f"{max(1, round(hours * 60))} min"
+    if hours < 48:
+        return f"{hours:.0f} h"
+    return f"{hours / 24:.1f} days"
+
+
 def _status_label(value: str | Status | None) -> str:
     return STATUS_LABELS.get(Status(value), str(value)) if value else ""
 
@@ -54,6 +65,7 @@ def make_environment() -> jinja2.Environment:
         ago=_ago,
         status=_status_label,
         rfc822=_rfc822,
+        duration=_duration,
     )
     env.globals["Status"] = Status
     return env

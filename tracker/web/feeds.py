@@ -65,6 +65,11 @@ async def site(request: Request) -> Response:
     )
 
 
+async def changelog(request: Request) -> Response:
+    feed = await feeds.changelog_feed(request.app.state.settings.site_name)
+    return _respond(request, feed, request.path_params["kind"])
+
+
 async def category(request: Request) -> Response:
     feed = await feeds.category_feed(
         request.app.state.settings.site_name, request.path_params["slug"]
@@ -88,5 +93,6 @@ async def issue(request: Request) -> Response:
 routes = [
     Route("/feed.{kind:str}", site, methods=["GET", "HEAD"]),
     Route("/categories/{slug}/feed.{kind:str}", category, methods=["GET", "HEAD"]),
+    Route("/changelog/feed.{kind:str}", changelog, methods=["GET", "HEAD"]),
     Route("/issues/{ref}/feed.{kind:str}", issue, methods=["GET", "HEAD"]),
 ]
