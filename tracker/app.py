@@ -18,12 +18,12 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from tracker import db, ingest
+from tracker import db, ingest, webhooks
 from tracker.errors import DomainError
 from tracker.outbox import Worker
 from tracker.settings import Settings
 from tracker.templating import make_environment
-from tracker.web import accountability, api, feeds, follow, public, sources, staff
+from tracker.web import accountability, api, feeds, follow, hooks, public, sources, staff
 from tracker.web.common import LoginRequired, page_context, render
 from tracker.web.middleware import BodyLimit, SecurityHeaders
 
@@ -84,6 +84,7 @@ def create_app(settings: Settings) -> Starlette:
                 [
                     asyncio.create_task(Worker(settings, env).run(stop)),
                     asyncio.create_task(ingest.run(settings, stop)),
+                    asyncio.create_task(webhooks.run(settings, stop)),
                 ]
                 if settings.run_worker
                 else []
@@ -102,6 +103,7 @@ def create_app(settings: Settings) -> Starlette:
             *accountability.routes,
             *staff.routes,
             *sources.routes,
+            *hooks.routes,
             *api.routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],

@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
-from tracker import auth, db, ingest
+from tracker import auth, db, ingest, webhooks
 from tracker.errors import DomainError
 from tracker.settings import Settings, SettingsError, load
 
@@ -128,7 +128,9 @@ async def _worker(settings: Settings) -> None:
     async with db.connect(settings.database_url):
         print("Delivery worker and feed poller running; Ctrl-C to stop.", flush=True)
         await asyncio.gather(
-            Worker(settings, make_environment()).run(stop), ingest.run(settings, stop)
+            Worker(settings, make_environment()).run(stop),
+            ingest.run(settings, stop),
+            webhooks.run(settings, stop),
         )
 
 

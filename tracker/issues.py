@@ -11,7 +11,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from tracker import audit, outbox, subscriptions
+from tracker import audit, outbox, subscriptions, webhooks
 from tracker.errors import Conflict, NotFound
 from tracker.lineage import family, recount
 from tracker.models import (
@@ -197,6 +197,7 @@ async def publish(complaint_id: int, data: Mapping[str, Any], staff: Staff) -> I
             owner=staff,
         )
         await _attach(complaint, issue)
+        await webhooks.enqueue(await outbox.enqueue("issue_published", [], issue=issue))
         await audit.record(
             staff, "published issue", f"issue #{issue.id}", f"from complaint {complaint.id}"
         )
@@ -337,12 +338,13 @@ async def post_update(number: int, data: Mapping[str, Any], staff: Staff | None)
         elif not new_status.is_closed:
             issue.closed_at = None
         await issue.save()
-        await outbox.enqueue(
+        notification = await outbox.enqueue(
             "issue_closed" if closing else "issue_updated",
             await subscriptions.recipients(issue, closing=closing),
             issue=issue,
             update=update,
         )
+        await webhooks.enqueue(notification)
     outbox.wake()
     return update
 

@@ -325,6 +325,19 @@ class ResponseTarget(Model):
         table = "response_target"
 
 
+class Webhook(Model):
+    """An outside address told about issues being created, updated and closed, signed."""
+
+    id = fields.IntField(primary_key=True)
+    url = fields.CharField(max_length=2000)
+    secret = fields.CharField(max_length=100)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "webhook"
+
+
 class Notification(Model):
     """Something happened that people must hear about, fanned out as deliveries."""
 
@@ -374,3 +387,28 @@ class Delivery(Model):
     class Meta:
         table = "delivery"
         unique_together = (("notification", "recipient"),)
+
+
+class WebhookCall(Model):
+    """One signed POST of one notification to one webhook, retried like mail."""
+
+    id = fields.IntField(primary_key=True)
+    notification: fields.ForeignKeyRelation[Notification] = fields.ForeignKeyField(
+        "models.Notification", related_name="webhook_calls", on_delete=fields.CASCADE
+    )
+    webhook: fields.ForeignKeyRelation[Webhook] = fields.ForeignKeyField(
+        "models.Webhook", related_name="calls", on_delete=fields.CASCADE
+    )
+    event = fields.CharField(max_length=30)
+    state = fields.CharEnumField(
+        DeliveryState, max_length=10, default=DeliveryState.PENDING, db_index=True
+    )
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(db_index=True)
+    lease_token = fields.CharField(max_length=32, null=True, db_index=True)
+    last_error = fields.TextField(default="")
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "webhook_call"
+        unique_together = (("notification", "webhook"),)
