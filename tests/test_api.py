@@ -40,6 +40,13 @@ async def test_staff_flow_over_the_api(
         f"/api/v1/complaints/{second}/link", headers=auth, json={"issue": number}
     )
     assert linked.status_code == 200 and linked.json()["reporters"] == 2
+    unlinked = await client.post(f"/api/v1/complaints/{second}/unlink", headers=auth)
+    assert unlinked.status_code == 200 and unlinked.json()["state"] == "new"
+    assert unlinked.json()["issue"] is None
+    relinked = await client.post(
+        f"/api/v1/complaints/{second}/link", headers=auth, json={"issue": number}
+    )
+    assert relinked.json()["reporters"] == 2
 
     posted = await client.post(
         f"/api/v1/issues/{number}/updates",

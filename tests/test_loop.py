@@ -201,3 +201,31 @@ async def test_staff_see_how_many_each_update_reached(
     assert "emails: 0 sent · 2 pending · 0 failed" in (await staff_client.get(manage)).text
     await deliver(app)
     assert "emails: 1 sent · 0 pending · 1 failed" in (await staff_client.get(manage)).text
+
+
+async def test_unlink_puts_the_complaint_back_and_stops_its_mail(
+    app: Starlette, staff_client: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
+    first = await file(staff_client)
+    second = await file(staff_client, email="sam@example.com", public_name="", credit_consent="")
+    page = f"/staff/complaints/{first.id}"
+    await submit(staff_client, page, f"{page}/publish", {"title": "Phone", "summary": "Rings out."})
+    issue = await Issue.get(title="Phone")
+    other = f"/staff/complaints/{second.id}"
+    await submit(staff_client, other, f"{other}/link", {"issue": str(issue.id)})
+    response = await submit(staff_client, other, f"{other}/unlink", {})
+    assert response.status_code == 303
+    await issue.refresh_from_db()
+    back = await Complaint.get(id=second.id)
+    assert issue.reporters == 1 and back.issue_id is None and back.state.value == "new"  # type: ignore[attr-defined]
+    assert "sam@example.com" not in (await staff_client.get("/staff?state=linked")).text
+    await deliver(app)
+    before = len(mailbox.to("sam@example.com"))
+    manage = f"/staff/issues/{issue.id}"
+    await submit(
+        staff_client, manage, f"{manage}/updates", {"status": "investigating", "body": "On it."}
+    )
+    await deliver(app)
+    assert len(mailbox.to("sam@example.com")) == before
+    again = await submit(staff_client, other, f"{other}/unlink", {})
+    assert again.status_code == 409 and "not linked" in again.text

@@ -20,8 +20,10 @@ from tracker.models import (
     ComplaintState,
     Delivery,
     Issue,
+    Scope,
     Staff,
     Status,
+    Subscription,
     Update,
 )
 from tracker.text import make_slug
@@ -219,6 +221,32 @@ async def link(complaint_id: int, number: int, staff: Staff) -> Issue:
         )
     outbox.wake()
     return issue
+
+
+async def unlink(complaint_id: int, staff: Staff) -> Complaint:
+    """Take a complaint off its issue and back to the inbox, e.g. after linking by mistake."""
+    complaint = await get_complaint(complaint_id)
+    issue = complaint.issue
+    if issue is None:
+        raise Conflict(f"Complaint {complaint.id} is not linked to an issue.")
+    async with in_transaction():
+        complaint.issue, complaint.state, complaint.linked_at = None, ComplaintState.NEW, None
+        await complaint.save(update_fields=["issue_id", "state", "linked_at"])
+        await recount(issue)
+        if (
+            complaint.email
+            and not await Complaint.filter(
+                issue_id__in=await family(issue.id), email=complaint.email
+            ).exists()
+        ):
+            # They followed only because of this complaint: stop, as they never asked otherwise.
+            await Subscription.filter(
+                email=complaint.email, issue_id=issue.id, scope=Scope.ISSUE, affected=True
+            ).delete()
+        await audit.record(
+            staff, "unlinked complaint", f"issue #{issue.id}", f"complaint {complaint.id}"
+        )
+    return complaint
 
 
 async def dismiss(complaint_id: int, staff: Staff) -> Complaint:

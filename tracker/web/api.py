@@ -189,6 +189,12 @@ async def link_complaint(request: Request) -> Response:
     return JSONResponse(issue_json(request.app.state.settings, issue))
 
 
+async def unlink_complaint(request: Request) -> Response:
+    staff = await bearer_staff(request)
+    complaint = await issues.unlink(request.path_params["id"], staff)
+    return JSONResponse(complaint_json(await issues.get_complaint(complaint.id)))
+
+
 async def post_update(request: Request) -> Response:
     staff = await bearer_staff(request)
     update = await issues.post_update(
@@ -223,6 +229,7 @@ routes = [
     Route("/api/v1/complaints", create_complaint, methods=["POST"]),
     Route("/api/v1/complaints", list_complaints, methods=["GET"]),
     Route("/api/v1/complaints/{id:int}/link", link_complaint, methods=["POST"]),
+    Route("/api/v1/complaints/{id:int}/unlink", unlink_complaint, methods=["POST"]),
     Route("/api/v1/issues", list_issues, methods=["GET"]),
     Route("/api/v1/issues", create_issue, methods=["POST"]),
     Route("/api/v1/issues/similar", similar, methods=["GET"]),

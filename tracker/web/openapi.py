@@ -244,6 +244,24 @@ SPEC: dict[str, Any] = {
                 },
             }
         },
+        "/complaints/{id}/unlink": {
+            "post": {
+                "summary": "Take a complaint off its issue, back to the inbox (staff).",
+                "security": _STAFF,
+                "parameters": [
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 1},
+                    }
+                ],
+                "responses": {
+                    "200": _json(_ref("Complaint"), "Unlinked"),
+                    **_errors(401, 404, 409),
+                },
+            }
+        },
         "/issues": {
             "get": {
                 "summary": "List public issues, open first.",

@@ -120,6 +120,14 @@ async def link(request: Request) -> Response:
     return RedirectResponse("/staff", status_code=303)
 
 
+async def unlink(request: Request) -> Response:
+    staff = await require_staff(request)
+    await read_form(request)
+    complaint = await issues.unlink(request.path_params["id"], staff)
+    flash(request, f"Complaint {complaint.id} is back in the inbox.")
+    return RedirectResponse(f"/staff/complaints/{complaint.id}", status_code=303)
+
+
 async def dismiss(request: Request) -> Response:
     staff = await require_staff(request)
     await read_form(request)
@@ -302,6 +310,7 @@ routes = [
     Route("/staff/complaints/{id:int}/publish", publish, methods=["POST"]),
     Route("/staff/complaints/{id:int}/link", link, methods=["POST"]),
     Route("/staff/complaints/{id:int}/dismiss", dismiss, methods=["POST"]),
+    Route("/staff/complaints/{id:int}/unlink", unlink, methods=["POST"]),
     Route("/staff/issues", issue_list, name="staff_issues"),
     Route("/staff/issues/{number:int}", issue_page, name="staff_issue"),
     Route("/staff/issues/{number:int}/updates", post_update, methods=["POST"]),
