@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
 from tests.conftest import COMPLAINT, submit
+from tests.feed_server import serving
 from tracker import auth, webhooks
 from tracker.models import DeliveryState, WebhookCall
 
@@ -36,15 +36,8 @@ class Receiver(BaseHTTPRequestHandler):
 @pytest.fixture
 def receiver() -> Iterator[str]:
     Receiver.calls, Receiver.status = [], 200
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hook"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(Receiver) as base:
+        yield f"{base}/hook"
 
 
 async def setup(client: httpx.AsyncClient, url: str) -> str:

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from tracker import audit, outbox, subscriptions
 from tracker.errors import Conflict, InvalidInput
+from tracker.issues import get_issue
 from tracker.lineage import recount
 from tracker.models import Issue, Staff, Status, Update
+from tracker.validate import Form
 
 
-async def merge(source: Issue, target: Issue, staff: Staff | None) -> Issue:
+async def merge(number: int, data: Mapping[str, Any], staff: Staff | None) -> Issue:
+    """Merge issue `number` into the one named by data["into"] and return the survivor."""
+    form = Form(data)
+    into = form.integer("into", label="Issue to merge into")
+    form.check()
+    assert into is not None
+    return await merge_into(await get_issue(number), await get_issue(into), staff)
+
+
+async def merge_into(source: Issue, target: Issue, staff: Staff | None) -> Issue:
     """Merge source into target; source's people follow target, told once by email."""
     if source.id == target.id:
         raise InvalidInput(
@@ -52,8 +65,9 @@ async def merge(source: Issue, target: Issue, staff: Staff | None) -> Issue:
     return target
 
 
-async def unmerge(source: Issue, staff: Staff | None) -> Issue:
+async def unmerge(number: int, staff: Staff | None) -> Issue:
     """Split a merged issue out again with everything it had."""
+    source = await get_issue(number)
     if source.status != Status.MERGED or source.merged_into_id is None:  # type: ignore[attr-defined]
         raise Conflict(f"Issue #{source.id} is not merged.")
     target = await Issue.get(id=source.merged_into_id)  # type: ignore[attr-defined]

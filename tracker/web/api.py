@@ -205,18 +205,13 @@ async def post_update(request: Request) -> Response:
 
 async def merge_issue(request: Request) -> Response:
     staff = await bearer_staff(request)
-    form = Form(await json_body(request))
-    into = form.integer("into", label="into")
-    form.check()
-    assert into is not None
-    source = await issues.get_issue(request.path_params["number"])
-    target = await merge.merge(source, await issues.get_issue(into), staff)
+    target = await merge.merge(request.path_params["number"], await json_body(request), staff)
     return JSONResponse(issue_json(request.app.state.settings, await issues.get_issue(target.id)))
 
 
 async def unmerge_issue(request: Request) -> Response:
     staff = await bearer_staff(request)
-    source = await merge.unmerge(await issues.get_issue(request.path_params["number"]), staff)
+    source = await merge.unmerge(request.path_params["number"], staff)
     return JSONResponse(issue_json(request.app.state.settings, await issues.get_issue(source.id)))
 
 

@@ -202,20 +202,16 @@ async def edit_issue(request: Request) -> Response:
 
 async def merge_issue(request: Request) -> Response:
     staff = await require_staff(request)
-    form = Form(await read_form(request))
-    into = form.integer("into", label="Issue to merge into")
-    form.check()
-    assert into is not None
-    source = await issues.get_issue(request.path_params["number"])
-    target = await merge.merge(source, await issues.get_issue(into), staff)
-    flash(request, f"Merged #{source.id} into #{target.id}; its followers were told once.")
+    number = request.path_params["number"]
+    target = await merge.merge(number, await read_form(request), staff)
+    flash(request, f"Merged #{number} into #{target.id}; its followers were told once.")
     return RedirectResponse(f"/staff/issues/{target.id}", status_code=303)
 
 
 async def unmerge_issue(request: Request) -> Response:
     staff = await require_staff(request)
     await read_form(request)
-    source = await merge.unmerge(await issues.get_issue(request.path_params["number"]), staff)
+    source = await merge.unmerge(request.path_params["number"], staff)
     flash(request, f"#{source.id} is its own issue again.")
     return RedirectResponse(f"/staff/issues/{source.id}", status_code=303)
 
