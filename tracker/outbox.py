@@ -35,6 +35,7 @@ from tracker.models import (
     Notification,
     Subscription,
     Update,
+    WebhookCall,
 )
 from tracker.settings import Settings
 
@@ -133,9 +134,32 @@ def _letter(delivery: Delivery, notification: Notification, settings: Settings) 
     )
 
 
-async def _ids(query: QuerySet[Delivery]) -> list[int]:
+async def _ids(query: QuerySet[Any]) -> list[int]:
     rows: list[Any] = await query.values_list("id", flat=True)
     return [int(row) for row in rows]
+
+
+async def claim(
+    model: type[Delivery] | type[WebhookCall], batch: int, lease: timedelta, *, skip_locked: bool
+) -> list[int]:
+    """Lease up to `batch` due pending rows to the caller alone and return their ids."""
+    now = datetime.now(UTC)
+    token = secrets.token_hex(16)
+    due = model.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now).order_by("id")
+    async with in_transaction():
+        if skip_locked:
+            # Concurrent workers skip each other's rows instead of queueing behind them.
+            rows = await due.limit(batch).select_for_update(skip_locked=True).only("id")
+            ids = [row.id for row in rows]
+        else:
+            ids = await _ids(due.limit(batch))
+        if not ids:
+            return []
+        # Re-checking state and due time keeps the claim exclusive where rows are not locked.
+        await model.filter(
+            id__in=ids, state=DeliveryState.PENDING, next_attempt_at__lte=now
+        ).update(next_attempt_at=now + lease, lease_token=token)
+    return await _ids(model.filter(lease_token=token).order_by("id"))
 
 
 class Worker:
@@ -178,28 +202,9 @@ class Worker:
 
     async def _claim(self) -> list[int]:
         """Take a batch of due deliveries for this worker alone until the lease runs out."""
-        now = datetime.now(UTC)
-        token = secrets.token_hex(16)
-        due = Delivery.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
-        async with in_transaction():
-            if self.settings.is_sqlite:
-                ids = await _ids(due.order_by("id").limit(self.batch))
-            else:
-                # Concurrent workers skip each other's rows instead of queueing behind them.
-                rows = (
-                    await due.order_by("id")
-                    .limit(self.batch)
-                    .select_for_update(skip_locked=True)
-                    .only("id")
-                )
-                ids = [row.id for row in rows]
-            if not ids:
-                return []
-            # Re-checking state and due time keeps the claim exclusive where rows are not locked.
-            await Delivery.filter(
-                id__in=ids, state=DeliveryState.PENDING, next_attempt_at__lte=now
-            ).update(next_attempt_at=now + self.lease, lease_token=token)
-        return await _ids(Delivery.filter(lease_token=token).order_by("id"))
+        return await claim(
+            Delivery, self.batch, self.lease, skip_locked=not self.settings.is_sqlite
+        )
 
     async def deliver_due(self, senders: list[Sender]) -> int:
         """Send one batch of due deliveries and return how many were tried."""

@@ -15,11 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from tortoise.transactions import in_transaction
 
 from tracker.errors import InvalidInput
 from tracker.models import DeliveryState, Issue, Notification, Update, Webhook, WebhookCall
-from tracker.outbox import MAX_ATTEMPTS, backoff
+from tracker.outbox import MAX_ATTEMPTS, backoff, claim
 from tracker.settings import Settings
 from tracker.validate import Form
 
@@ -95,20 +94,16 @@ def _payload(call: WebhookCall, issue: Issue, update: Update | None, settings: S
 
 async def deliver_due(settings: Settings, batch: int = 100) -> int:
     """POST due calls once each; retry 5xx, 429 and timeouts with backoff, drop other 4xx."""
-    now = datetime.now(UTC)
-    token = secrets.token_hex(16)
-    async with in_transaction():
-        ids: list[Any] = (
-            await WebhookCall.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
-            .order_by("id")
-            .limit(batch)
-            .values_list("id", flat=True)
-        )
-        await WebhookCall.filter(
-            id__in=ids, state=DeliveryState.PENDING, next_attempt_at__lte=now
-        ).update(next_attempt_at=now + timedelta(minutes=5), lease_token=token)
-    calls = await WebhookCall.filter(lease_token=token).select_related(
-        "webhook", "notification__issue", "notification__update"
+    ids = await claim(
+        WebhookCall,
+        batch,
+        timedelta(seconds=settings.delivery_lease_seconds),
+        skip_locked=not settings.is_sqlite,
+    )
+    calls = (
+        await WebhookCall.filter(id__in=ids)
+        .order_by("id")
+        .select_related("webhook", "notification__issue", "notification__update")
     )
     async with httpx.AsyncClient(timeout=TIMEOUT) as client:
         for call in calls:
