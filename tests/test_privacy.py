@@ -157,6 +157,8 @@ async def test_delete_drops_the_person_and_keeps_the_issue(
     track = f"/track/{pat.tracking_token}"
     unconfirmed = await submit(client, track, f"{track}/delete", {})
     assert unconfirmed.status_code == 422 and "Tick the box" in unconfirmed.text
+    assert unconfirmed.headers["cache-control"] == "no-store"  # still the private page
+    assert unconfirmed.headers["referrer-policy"] == "no-referrer"
     deleted = await submit(client, track, f"{track}/delete", {"confirm": "1"})
     assert deleted.status_code == 200 and "Your report is deleted" in deleted.text
 

@@ -10,7 +10,7 @@ import pytest
 from starlette.applications import Starlette
 
 from tests.conftest import Mailbox, deliver, submit, text_of
-from tracker import issues
+from tracker import issues, subscriptions
 from tracker.models import Category, Delivery, DeliveryState, Issue, Staff, Subscription
 
 
@@ -149,6 +149,8 @@ async def test_category_and_global_followers_get_one_mail_each(
     await deliver(app)
     got = sorted(m["To"] for m in mailbox.messages[before:])
     assert got == ["all@example.com", "fan@example.com"]
+    # fan follows the category and everything: one address, counted once, as it is mailed once.
+    assert await subscriptions.audience(issue) == (2, 2)
 
 
 async def test_confirmation_is_not_resent_within_ten_minutes(

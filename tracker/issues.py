@@ -31,7 +31,6 @@ from tracker.validate import Form
 
 PER_PAGE = 20
 MAX_TEXT = 20_000
-OPEN_STATUSES = [s for s in Status if not s.is_closed]
 SETTABLE_STATUSES = [s for s in Status if s != Status.MERGED]
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from tracker import outbox
@@ -160,13 +162,25 @@ async def follow_own_issue(complaint: Complaint, issue: Issue) -> Subscription:
     return sub
 
 
-async def recipients(issue: Issue, *, closing: bool) -> list[outbox.Recipient]:
-    """Everyone to tell about a change to this issue: its, its category's and global followers."""
-    members = await family(issue.id)
+def _following(issue: Issue, members: list[int]) -> QuerySet[Subscription]:
+    """Active subscriptions to the issue's family, its category, or everything."""
     where = Q(scope=Scope.ISSUE, issue_id__in=members) | Q(scope=Scope.ALL)
     if issue.category_id is not None:  # type: ignore[attr-defined]
         where |= Q(scope=Scope.CATEGORY, category_id=issue.category_id)  # type: ignore[attr-defined]
-    query = Subscription.filter(where, confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+    return Subscription.filter(where, confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+
+
+async def audience(issue: Issue) -> tuple[int, int]:
+    """How many addresses an update and a close would email, counted as enqueue dedupes them."""
+    rows: list[Any] = await _following(issue, await family(issue.id)).values_list("email", "mode")
+    every = {str(email).lower() for email, mode in rows if mode == Mode.EVERY}
+    return len(every), len({str(email).lower() for email, _ in rows})
+
+
+async def recipients(issue: Issue, *, closing: bool) -> list[outbox.Recipient]:
+    """Everyone to tell about a change to this issue: its, its category's and global followers."""
+    members = await family(issue.id)
+    query = _following(issue, members)
     if not closing:
         query = query.filter(mode=Mode.EVERY)
     # Issue followers first, so a complainant's mail carries their own unsubscribe link.

@@ -76,17 +76,22 @@ async def issue_page(request: Request) -> Response:
     return render(request, "public/issue.html", await issue_context(issue))
 
 
-async def track(request: Request) -> Response:
-    complaint = await intake.tracked(request.path_params["token"])
+async def _tracking_page(
+    request: Request, token: str, errors: dict[str, str] | None = None, status: int = 200
+) -> Response:
+    complaint = await intake.tracked(token)
     issue = await survivor(complaint.issue) if complaint.issue else None
-    response = render(
-        request, "public/track.html", {"complaint": complaint, "issue": issue, "errors": {}}
-    )
+    context = {"complaint": complaint, "issue": issue, "errors": errors or {}}
+    response = render(request, "public/track.html", context, status)
     # The link is a secret: keep it out of caches, search engines and other sites' logs.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
+
+
+async def track(request: Request) -> Response:
+    return await _tracking_page(request, request.path_params["token"])
 
 
 async def export(request: Request) -> Response:
@@ -106,10 +111,7 @@ async def forget(request: Request) -> Response:
     try:
         issue = await intake.forget(token, data)
     except InvalidInput as exc:
-        complaint = await intake.tracked(token)
-        issue = await survivor(complaint.issue) if complaint.issue else None
-        context = {"complaint": complaint, "issue": issue, "errors": exc.fields}
-        return render(request, "public/track.html", context, 422)
+        return await _tracking_page(request, token, exc.fields, 422)
     return render(request, "public/forgotten.html", {"issue": issue})
 
 

@@ -153,6 +153,7 @@ async def issue_page(
 ) -> Response:
     await require_staff(request)
     issue = await issues.get_issue(request.path_params["number"])
+    on_update, on_close = await subscriptions.audience(issue)
     return render(
         request,
         "staff/issue.html",
@@ -160,10 +161,7 @@ async def issue_page(
             "issue": issue,
             "updates": await issues.timeline(issue, internal=True),
             "reach": await issues.reach(issue),
-            "audience": {
-                "on_update": len(await subscriptions.recipients(issue, closing=False)),
-                "on_close": len(await subscriptions.recipients(issue, closing=True)),
-            },
+            "audience": {"on_update": on_update, "on_close": on_close},
             "complaints": await issues.reporters(issue),
             "categories": await intake.categories(),
             "team": await Staff.filter(active=True).order_by("name"),
