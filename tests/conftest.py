@@ -9,11 +9,13 @@ import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
@@ -26,6 +28,15 @@ from tracker.app import create_app
 from tracker.models import Issue, Scope, Staff, Subscription
 from tracker.outbox import Worker
 from tracker.settings import Settings, load
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="the database every app test runs on (postgres starts a throwaway cluster)",
+    )
 
 
 @pytest.fixture
@@ -108,14 +119,35 @@ async def postgres_url(postgres_server: str) -> str:
     return await postgres.fresh_database(postgres_server)
 
 
+@pytest.fixture(scope="session")
+def migrated_template(postgres_server: str) -> str:
+    """A migrated PostgreSQL database that each test copies, so migrations run once per session."""
+    # Requested lazily from inside a running test loop, so it gets a loop of its own in a thread.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(anyio.run, postgres.migrated_template, postgres_server).result()
+
+
 @pytest.fixture
-def settings(tmp_path: Path, mailbox: Mailbox) -> Settings:
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The database the app under test uses: a fresh SQLite file, or a fresh PostgreSQL copy."""
+    if request.config.getoption("--database") == "postgres":
+        server = request.getfixturevalue("postgres_server")
+        template = request.getfixturevalue("migrated_template")
+        return await postgres.fresh_database(server, template=template)
+    return load({"TRACKER_VAR_DIR": str(tmp_path / "var")}).database_url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, mailbox: Mailbox, database_url: str) -> Settings:
     base = load({"TRACKER_VAR_DIR": str(tmp_path / "var"), "TRACKER_SECRET_KEY": "test-secret"})
     return replace(
         base,
+        database_url=database_url,
         smtp_url=f"smtp://127.0.0.1:{mailbox.port}",  # type: ignore[attr-defined]
         mail_dir=None,
         run_worker=False,
+        # Many tests change rows directly, as no app process would: test_cache covers the cache.
+        page_cache_seconds=0,
     )
 
 

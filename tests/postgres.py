@@ -84,12 +84,21 @@ def cluster(port: int) -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-async def fresh_database(base_url: str) -> str:
-    """Create an empty database in the cluster and return its URL."""
+async def fresh_database(base_url: str, template: str = "template1") -> str:
+    """Create a database in the cluster (empty, or a copy of a template) and return its URL."""
     name = f"t_{uuid.uuid4().hex[:12]}"
     connection = await asyncpg.connect(f"{base_url}/postgres")
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     finally:
         await connection.close()
     return f"{base_url}/{name}"
+
+
+async def migrated_template(base_url: str) -> str:
+    """Create a database holding every migration and return its name, for tests to copy."""
+    from tracker import db
+
+    url = await fresh_database(base_url)
+    await db.migrate(url)
+    return url.rsplit("/", 1)[1]

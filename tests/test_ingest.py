@@ -153,3 +153,8 @@ async def test_staff_add_and_poll_from_the_page(
     assert "Forum: 3 new complaint(s) in the inbox." in page.text
     inbox = await client.get("/staff")
     assert "Refund still missing" in inbox.text and "feed" in inbox.text
+
+
+def test_entry_text_loses_control_characters() -> None:
+    # PostgreSQL refuses NUL outright, and feeds and mail cannot carry the others.
+    assert ingest._text("Bad\x00 card\x1b reader\x85", 100) == "Bad card reader"

@@ -19,11 +19,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from tracker import db, ingest, webhooks
+from tracker.cache import DropOnWrite, PageCache
 from tracker.errors import DomainError
+from tracker.metrics import Metrics, RequestLog
 from tracker.outbox import Worker
 from tracker.settings import Settings
 from tracker.templating import make_environment
-from tracker.web import accountability, api, feeds, follow, hooks, public, sources, staff
+from tracker.web import accountability, api, feeds, follow, hooks, ops, public, sources, staff
 from tracker.web.common import LoginRequired, page_context, render
 from tracker.web.middleware import BodyLimit, SecurityHeaders
 
@@ -95,6 +97,7 @@ def create_app(settings: Settings) -> Starlette:
                 stop.set()
                 await asyncio.gather(*tasks)
 
+    metrics = Metrics()
     app = Starlette(
         routes=[
             *public.routes,
@@ -105,10 +108,13 @@ def create_app(settings: Settings) -> Starlette:
             *sources.routes,
             *hooks.routes,
             *api.routes,
+            *ops.routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
+            Middleware(RequestLog, metrics=metrics),
             Middleware(SecurityHeaders),
+            Middleware(DropOnWrite),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(
                 SessionMiddleware,
@@ -130,4 +136,6 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.templates = templates
     app.state.env = env
+    app.state.cache = PageCache(settings.page_cache_seconds)
+    app.state.metrics = metrics
     return app

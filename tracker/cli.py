@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
-from tracker import auth, db, ingest, webhooks
+from tracker import auth, db, ingest, logs, webhooks
 from tracker.errors import DomainError
 from tracker.settings import Settings, SettingsError, load
 
@@ -144,7 +144,14 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         f"Catalyst on http://{host}:{port}  (mail: {settings.smtp_url or settings.mail_dir})",
         flush=True,
     )
-    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        proxy_headers=True,
+        log_config=None,  # logs.configure already routed uvicorn's logs through ours
+        access_log=False,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -152,6 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load()
+        logs.configure(settings)
         command = args.command or "serve"
         if command == "serve":
             _serve(settings, getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8000))

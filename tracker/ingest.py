@@ -23,7 +23,7 @@ from tracker.errors import Conflict, NotFound
 from tracker.intake import MAX_BODY, MAX_TITLE, new_tracking_token
 from tracker.models import Category, Channel, Complaint, FeedEntry, FeedSource
 from tracker.settings import Settings
-from tracker.validate import Form
+from tracker.validate import Form, strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def parse(body: bytes) -> list[Any]:
 
 
 def _text(value: str, limit: int, multiline: bool = False) -> str:
-    text = html.unescape(nh3.clean(value or "", tags=set()))
+    text = strip_controls(html.unescape(nh3.clean(value or "", tags=set())))
     text = (
         "\n".join(" ".join(line.split()) for line in text.splitlines())
         if multiline

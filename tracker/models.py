@@ -325,6 +325,16 @@ class ResponseTarget(Model):
         table = "response_target"
 
 
+class PublicVersion(Model):
+    """A count of public changes, so each app process knows when its cached pages are stale."""
+
+    id = fields.IntField(primary_key=True)
+    counter = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "public_version"
+
+
 class Webhook(Model):
     """An outside address told about issues being created, updated and closed, signed."""
 

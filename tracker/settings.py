@@ -32,6 +32,10 @@ class Settings:
     delivery_connections: int = 4
     delivery_batch: int = 500
     max_body_bytes: int = 1_000_000
+    page_cache_seconds: float = 1.0
+    log_format: str = "text"
+    log_level: str = "info"
+    metrics_token: str | None = None
 
     @property
     def secure_cookies(self) -> bool:
@@ -99,7 +103,18 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         delivery_lease_seconds=_number(env, "TRACKER_DELIVERY_LEASE_SECONDS", 300.0, 1, 86400),
         delivery_connections=int(_number(env, "TRACKER_DELIVERY_CONNECTIONS", 4, 1, 64)),
         delivery_batch=int(_number(env, "TRACKER_DELIVERY_BATCH", 500, 1, 10000)),
+        page_cache_seconds=_number(env, "TRACKER_PAGE_CACHE_SECONDS", 1.0, 0, 3600),
+        log_format=_choice(env, "TRACKER_LOG_FORMAT", "text", ("text", "json")),
+        log_level=_choice(env, "TRACKER_LOG_LEVEL", "info", ("debug", "info", "warning", "error")),
+        metrics_token=env.get("TRACKER_METRICS_TOKEN") or None,
     )
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}: got {value!r}")
+    return value
 
 
 def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:

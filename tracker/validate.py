@@ -15,6 +15,11 @@ from tracker.errors import InvalidInput
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+def strip_controls(value: str) -> str:
+    """Remove control characters, which PostgreSQL refuses (NUL) and feeds and mail cannot carry."""
+    return _CONTROL.sub("", value)
+
+
 class Form:
     """Collect every problem with one submission so the user can fix them all at once."""
 
@@ -38,7 +43,7 @@ class Form:
         if not isinstance(raw, str):
             self.errors[name] = f"{label} must be text."
             return ""
-        value = _CONTROL.sub("", raw).replace("\r\n", "\n").strip()
+        value = strip_controls(raw).replace("\r\n", "\n").strip()
         if not multiline:
             value = " ".join(value.split())
         if required and not value:

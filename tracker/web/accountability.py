@@ -7,9 +7,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tracker import accountability, triage
+from tracker.cache import cached
 from tracker.web.common import render
 
 
+@cached
 async def page(request: Request) -> Response:
     return render(
         request,
@@ -22,6 +24,7 @@ async def page(request: Request) -> Response:
     )
 
 
+@cached
 async def changelog(request: Request) -> Response:
     return render(
         request, "public/changelog.html", {"fixes": await accountability.fixed_recently()}

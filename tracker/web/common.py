@@ -60,7 +60,8 @@ def page_context(request: Request) -> dict[str, Any]:
     """Give every page the site settings, the CSRF token, flashes and the logged-in staff member."""
     return {
         "settings": request.app.state.settings,
-        "csrf_token": lambda: csrf_token(request),
+        # A cached page carries a placeholder that each visitor's own token replaces.
+        "csrf_token": lambda: request.scope.get("csrf_marker") or csrf_token(request),
         "flashes": request.session.pop("flash", []) if "session" in request.scope else [],
         "staff": request.scope.get("staff"),
     }

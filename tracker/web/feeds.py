@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tracker import feeds, issues
+from tracker.cache import cached, etag_of, not_modified
 from tracker.errors import NotFound
 from tracker.feeds import Feed
 from tracker.lineage import survivor
@@ -19,21 +19,6 @@ FORMATS = {
     "atom": ("feeds/atom.xml", "application/atom+xml; charset=utf-8"),
     "rss": ("feeds/rss.xml", "application/rss+xml; charset=utf-8"),
 }
-
-
-def _not_modified(request: Request, etag: str, feed: Feed) -> bool:
-    """Answer If-None-Match first, and If-Modified-Since only without it (RFC 9110)."""
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
-        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        return etag in tags or "*" in tags
-    since = request.headers.get("if-modified-since")
-    if since:
-        try:
-            return feed.updated.replace(microsecond=0) <= parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
-    return False
 
 
 def _respond(request: Request, feed: Feed, kind: str) -> Response:
@@ -46,17 +31,17 @@ def _respond(request: Request, feed: Feed, kind: str) -> Response:
             feed=feed, base=settings.base_url, site_name=settings.site_name
         )
     ).encode()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {
-        "ETag": etag,
+        "ETag": etag_of(body),
         "Last-Modified": format_datetime(feed.updated.astimezone(UTC), usegmt=True),
         "Cache-Control": "public, max-age=60",
     }
-    if _not_modified(request, etag, feed):
+    if not_modified(request, headers["ETag"], headers["Last-Modified"]):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
 
 
+@cached
 async def site(request: Request) -> Response:
     return _respond(
         request,
@@ -65,11 +50,13 @@ async def site(request: Request) -> Response:
     )
 
 
+@cached
 async def changelog(request: Request) -> Response:
     feed = await feeds.changelog_feed(request.app.state.settings.site_name)
     return _respond(request, feed, request.path_params["kind"])
 
 
+@cached
 async def category(request: Request) -> Response:
     feed = await feeds.category_feed(
         request.app.state.settings.site_name, request.path_params["slug"]
@@ -77,6 +64,7 @@ async def category(request: Request) -> Response:
     return _respond(request, feed, request.path_params["kind"])
 
 
+@cached
 async def issue(request: Request) -> Response:
     number, slug = issues.parse_number(request.path_params["ref"])
     found = await issues.get_issue(number)

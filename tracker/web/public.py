@@ -9,12 +9,14 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from tracker import intake, issues
+from tracker.cache import cached
 from tracker.errors import InvalidInput
 from tracker.lineage import survivor
 from tracker.models import Channel, Issue
 from tracker.web.common import flash, int_param, read_form, render
 
 
+@cached
 async def home(request: Request) -> Response:
     q = request.query_params.get("q", "")[:200]
     category = request.query_params.get("category", "")[:60]
@@ -67,6 +69,7 @@ async def issue_context(issue: Issue) -> dict[str, Any]:
     }
 
 
+@cached
 async def issue_page(request: Request) -> Response:
     number, slug = issues.parse_number(request.path_params["ref"])
     issue = await issues.get_issue(number)

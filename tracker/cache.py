@@ -1,0 +1,170 @@
+"""Rendered public pages and feeds kept in memory, dropped whenever anything public changes.
+
+Every app process keeps its own cache. A successful write through any process bumps a counter
+in the database; each process looks at that counter at most every `check_every` seconds, so a
+change made elsewhere shows within that time and a change made here shows at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from tortoise.expressions import F
+
+from tracker.models import PublicVersion
+from tracker.web.common import csrf_token
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass
+class Page:
+    """One rendered 200 response, with the CSRF placeholder left in for each visitor's token."""
+
+    body: bytes
+    media_type: str | None
+    headers: dict[str, str]
+    version: int
+    made: float = field(default_factory=time.monotonic)
+
+
+class PageCache:
+    """Pages keyed by path and query, valid until the next public change."""
+
+    def __init__(self, check_every: float, max_age: float = 60.0, max_entries: int = 2000) -> None:
+        self.enabled = check_every > 0
+        self.check_every = check_every
+        # Relative times ("3 hours ago") drift, so even an unchanged page is rebuilt now and then.
+        self.max_age = max_age
+        self.max_entries = max_entries
+        self.version = 0
+        self.shared: int | None = None
+        self.checked = float("-inf")
+        self.pages: dict[str, Page] = {}
+        self.hits = 0
+        self.misses = 0
+
+    async def refresh(self) -> None:
+        """Drop everything if another process changed something since we last looked."""
+        now = time.monotonic()
+        if now - self.checked < self.check_every:
+            return
+        self.checked = now  # before the query, so concurrent requests don't all ask
+        row = await PublicVersion.get_or_none(id=1)
+        counter = row.counter if row else 0
+        if counter != self.shared:
+            self.shared = counter
+            self.drop()
+
+    def drop(self) -> None:
+        self.pages.clear()
+        self.version += 1
+
+    def get(self, key: str) -> Page | None:
+        page = self.pages.get(key)
+        if page is not None and time.monotonic() - page.made < self.max_age:
+            self.hits += 1
+            return page
+        self.misses += 1
+        return None
+
+    def put(self, key: str, page: Page) -> None:
+        # A page rendered while a change landed may hold old data: keep it only if none did.
+        if page.version != self.version:
+            return
+        if len(self.pages) >= self.max_entries:
+            self.pages.pop(next(iter(self.pages)))
+        self.pages[key] = page
+
+    async def changed(self) -> None:
+        """Forget every page here and tell the other processes to do the same."""
+        self.drop()
+        await PublicVersion.filter(id=1).update(counter=F("counter") + 1)
+
+
+CSRF_MARKER = "__catalyst_csrf_placeholder__"
+
+
+def cached(
+    endpoint: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """Serve a public GET route from the page cache, rendering it only on a miss."""
+
+    @functools.wraps(endpoint)
+    async def serve(request: Request) -> Response:
+        cache: PageCache = request.app.state.cache
+        if not cache.enabled or request.session.get("flash"):
+            return await endpoint(request)
+        await cache.refresh()
+        key = request.url.path + "?" + request.url.query
+        page = cache.get(key)
+        if page is None:
+            version = cache.version
+            request.scope["csrf_marker"] = CSRF_MARKER
+            response = await endpoint(request)
+            if response.status_code != 200 or "set-cookie" in response.headers:
+                return response
+            headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+            page = Page(bytes(response.body), response.media_type, headers, version)
+            cache.put(key, page)
+        return respond(request, page)
+
+    return serve
+
+
+def respond(request: Request, page: Page) -> Response:
+    headers = dict(page.headers)
+    if "etag" in headers and not_modified(request, headers["etag"], headers.get("last-modified")):
+        return Response(status_code=304, headers=headers)
+    body = page.body
+    if CSRF_MARKER.encode() in body:
+        body = body.replace(CSRF_MARKER.encode(), csrf_token(request).encode())
+    headers.pop("content-type", None)
+    return Response(body, media_type=page.media_type, headers=headers)
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def not_modified(request: Request, etag: str, last_modified: str | None) -> bool:
+    """Answer If-None-Match first, and If-Modified-Since only without it (RFC 9110)."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return etag in tags or "*" in tags
+    since = request.headers.get("if-modified-since")
+    if since and last_modified:
+        try:
+            return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+class DropOnWrite:
+    """Drop cached pages when a write succeeds, before the browser can follow its redirect."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in UNSAFE:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_after_drop(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                cache: PageCache = scope["app"].state.cache
+                await cache.changed()
+            await send(message)
+
+        await self.app(scope, receive, send_after_drop)
