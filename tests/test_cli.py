@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,44 @@ def test_bad_database_url_is_reported(tmp_path: Path) -> None:
         env={**os.environ, "TRACKER_VAR_DIR": str(tmp_path), "TRACKER_DATABASE_URL": "mysql://x"},
     )
     assert env_run.returncode == 1 and "TRACKER_DATABASE_URL must start with" in env_run.stderr
+
+
+def test_import_complaints_from_another_tool(tmp_path: Path) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "title,body,email,public_name\n"
+        "Card reader broken,The reader at till 3 refuses every card.,a@example.com,Ann\n"
+        'No email here,"Multi-line,\nwith a comma",,\n'
+        "Bread stale,Bought on Monday.,b@example.com,\n",
+        encoding="utf-8",
+    )
+    result = run(tmp_path, "import-complaints", str(export))
+    assert result.returncode == 0, result.stderr
+    assert "Imported 2 complaint(s); 1 row(s) refused." in result.stdout
+    assert "line 4: email:" in result.stderr  # the refused row ends on line 4 of the file
+    with sqlite3.connect(tmp_path / "var" / "tracker.sqlite3") as database:
+        titles = [r[0] for r in database.execute("SELECT title FROM complaint ORDER BY id")]
+        mails = database.execute("SELECT count(*) FROM delivery").fetchone()[0]
+    assert titles == ["Card reader broken", "Bread stale"] and mails == 0
+
+    acknowledged = run(tmp_path, "import-complaints", str(export), "--acknowledge")
+    assert "Imported 2" in acknowledged.stdout
+    with sqlite3.connect(tmp_path / "var" / "tracker.sqlite3") as database:
+        assert database.execute("SELECT count(*) FROM delivery").fetchone()[0] == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "phrase"),
+    [
+        ("name,text\nx,y\n", "needs a header row with the columns title, body and email"),
+        (None, "cannot read"),
+    ],
+)
+def test_import_refuses_unusable_files(tmp_path: Path, content: str | None, phrase: str) -> None:
+    path = tmp_path / "in.csv"
+    if content is not None:
+        path.write_text(content)
+    result = run(tmp_path, "import-complaints", str(path))
+    assert (
+        result.returncode == 1 and result.stderr.startswith("error: ") and phrase in result.stderr
+    )

@@ -87,7 +87,12 @@ class PageCache:
     async def changed(self) -> None:
         """Forget every page here and tell the other processes to do the same."""
         self.drop()
-        await PublicVersion.filter(id=1).update(counter=F("counter") + 1)
+        await tell_every_process()
+
+
+async def tell_every_process() -> None:
+    """Bump the shared counter, so every app process drops its cached pages."""
+    await PublicVersion.filter(id=1).update(counter=F("counter") + 1)
 
 
 CSRF_MARKER = "__catalyst_csrf_placeholder__"

@@ -1,16 +1,20 @@
-"""The command line: serve, worker, migrate, staff, token and demo."""
+"""The command line: serve, worker, migrate, staff, token, demo, feeds and imports."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import getpass
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
-from tracker import auth, db, ingest, logs, webhooks
-from tracker.errors import DomainError
+from tqdm import tqdm
+
+from tracker import auth, db, ingest, intake, logs, webhooks
+from tracker.errors import DomainError, InvalidInput
+from tracker.models import FeedSource
 from tracker.settings import Settings, SettingsError, load
 
 
@@ -46,6 +50,17 @@ def _parser() -> argparse.ArgumentParser:
     feed_add.add_argument("--every", type=int, default=15, help="minutes between polls")
     feeds.add_parser("list", help="list feeds with their last result")
     sub.add_parser("poll-feeds", help="poll every active feed now")
+    bulk = sub.add_parser(
+        "import-complaints", help="file complaints from a CSV export of another tool"
+    )
+    bulk.add_argument(
+        "file",
+        help="CSV with columns title, body, email (and optionally "
+        "public_name, credit_consent, category, severity)",
+    )
+    bulk.add_argument(
+        "--acknowledge", action="store_true", help="email each person their tracking link"
+    )
     return parser
 
 
@@ -81,10 +96,43 @@ async def _token_create(settings: Settings, args: argparse.Namespace) -> None:
     await _with_db(settings, work)
 
 
+def _bar(total: int | None, unit: str) -> tqdm[None]:
+    """A progress bar on stderr, shown only to a person at a terminal."""
+    return tqdm(total=total, unit=unit, file=sys.stderr, disable=None, leave=False)
+
+
 async def _demo(settings: Settings) -> None:
     from tracker import demo
 
-    await _with_db(settings, lambda: demo.fill(settings))
+    with _bar(sum(issue[6] for issue in demo.ISSUES), " complaints") as bar:
+        await _with_db(settings, lambda: demo.fill(settings, progress=bar.update))
+
+
+def _read_rows(path: str) -> list[tuple[int, dict[str, str]]]:
+    """Read a CSV of complaints, each row with its line number for error messages."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            missing = {"title", "body", "email"} - set(reader.fieldnames or [])
+            if missing:
+                raise InvalidInput(
+                    f"{path} needs a header row with the columns title, body and email "
+                    f"(missing: {', '.join(sorted(missing))})."
+                )
+            return [(reader.line_num, row) for row in reader]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InvalidInput(f"cannot read {path}: {exc}") from exc
+
+
+async def _import(settings: Settings, rows: list[tuple[int, dict[str, str]]], ack: bool) -> None:
+    async def work() -> None:
+        with _bar(len(rows), " rows") as bar:
+            result = await intake.import_complaints(rows, acknowledge=ack, progress=bar.update)
+        for line, problem in result.errors:
+            print(f"line {line}: {problem}", file=sys.stderr)
+        print(f"Imported {result.added} complaint(s); {len(result.errors)} row(s) refused.")
+
+    await _with_db(settings, work)
 
 
 def _outcome(result: ingest.PollResult) -> str:
@@ -96,7 +144,11 @@ def _outcome(result: ingest.PollResult) -> str:
 async def _feeds(settings: Settings, args: argparse.Namespace) -> None:
     async def work() -> None:
         if args.command == "poll-feeds":
-            for result in await ingest.poll_all(settings, only_due=False):
+            with _bar(await FeedSource.filter(active=True).count(), " feeds") as bar:
+                results = await ingest.poll_all(
+                    settings, only_due=False, progress=lambda r: bar.update()
+                )
+            for result in results:
                 print(f"{result.source.name}: {_outcome(result)}", flush=True)
         elif args.action == "add":
             source = await ingest.add_source(
@@ -174,6 +226,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_token_create(settings, args))
         elif command == "demo":
             asyncio.run(_demo(settings))
+        elif command == "import-complaints":
+            asyncio.run(_import(settings, _read_rows(args.file), args.acknowledge))
         elif command in ("feeds", "poll-feeds"):
             asyncio.run(_feeds(settings, args))
     except (DomainError, SettingsError) as exc:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from tracker import auth
+from tracker import auth, cache
 from tracker.errors import Conflict
 from tracker.intake import new_tracking_token
 from tracker.models import (
@@ -158,7 +159,7 @@ ISSUES: list[tuple[str, str, str, Status, str, str, int, int, list[tuple[Status,
 NAMES = ["Maria Lopez", "Sam Okafor", "Priya N.", "", "Tom Becker", "Ana", "Lee Chen", ""]
 
 
-async def fill(settings: Settings) -> None:
+async def fill(settings: Settings, progress: Callable[[], None] = lambda: None) -> None:
     """Add categories, a demo admin and six issues at every stage of the loop."""
     if await Issue.exists():
         raise Conflict("The database already has issues; demo only fills an empty database.")
@@ -212,6 +213,7 @@ async def fill(settings: Settings) -> None:
                 await Complaint.filter(id=complaint.id).update(
                     created_at=opened - timedelta(hours=count - n), linked_at=opened
                 )
+                progress()
             previous = Status.NEW
             for i, (step, text) in enumerate(steps):
                 at = opened + timedelta(days=days * (i + 1) / (len(steps) + 1))
@@ -234,6 +236,7 @@ async def fill(settings: Settings) -> None:
             channel=Channel.WEB,
             category=categories["Stores"],
         )
+    await cache.tell_every_process()  # a server already running shows the new issues
     print(f"Demo data added: {len(ISSUES)} issues, 1 complaint waiting in the inbox.")
     if created:
         print(f"Staff login: {email} / {password} (http://127.0.0.1:8000/staff/login)")

@@ -7,7 +7,7 @@ import contextlib
 import hashlib
 import html
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -217,7 +217,9 @@ def client(settings: Settings) -> httpx.AsyncClient:
     )
 
 
-async def poll_all(settings: Settings, *, only_due: bool) -> list[PollResult]:
+async def poll_all(
+    settings: Settings, *, only_due: bool, progress: Callable[[PollResult], None] = lambda r: None
+) -> list[PollResult]:
     """Poll every active source (or only those whose interval has passed), one at a time."""
     now = datetime.now(UTC)
     due = [
@@ -227,8 +229,12 @@ async def poll_all(settings: Settings, *, only_due: bool) -> list[PollResult]:
         or s.last_polled_at is None
         or now - s.last_polled_at >= timedelta(minutes=s.poll_minutes)
     ]
+    results = []
     async with client(settings) as http:
-        return [await poll(source, http) for source in due]
+        for source in due:
+            results.append(await poll(source, http))
+            progress(results[-1])
+    return results
 
 
 async def run(settings: Settings, stop: asyncio.Event, every: float = 60.0) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from tracker import outbox
-from tracker.errors import NotFound
+from tracker.errors import InvalidInput, NotFound
 from tracker.lineage import recount
 from tracker.models import (
     Category,
@@ -36,7 +37,9 @@ async def categories() -> list[Category]:
     return await Category.all().order_by("name")
 
 
-async def file_complaint(data: Mapping[str, Any], channel: Channel) -> Complaint:
+async def file_complaint(
+    data: Mapping[str, Any], channel: Channel, acknowledge: bool = True
+) -> Complaint:
     """Validate and store a complaint, and queue its acknowledgement email."""
     form = Form(data)
     title = form.text("title", label="Title", max_length=MAX_TITLE)
@@ -67,11 +70,36 @@ async def file_complaint(data: Mapping[str, Any], channel: Channel) -> Complaint
             channel=channel,
             severity=Severity(severity or Severity.MINOR),
         )
-        await outbox.enqueue(
-            "complaint_received", [outbox.Recipient(email, complaint.id)], complaint=complaint
-        )
+        if acknowledge:
+            await outbox.enqueue(
+                "complaint_received", [outbox.Recipient(email, complaint.id)], complaint=complaint
+            )
     outbox.wake()
     return complaint
+
+
+@dataclass
+class Imported:
+    added: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, what is wrong)
+
+
+async def import_complaints(
+    rows: Iterable[tuple[int, Mapping[str, str]]],
+    acknowledge: bool,
+    progress: Callable[[], None] = lambda: None,
+) -> Imported:
+    """File complaints carried over from another tool, one by one, reporting each bad row."""
+    result = Imported()
+    for line, row in rows:
+        try:
+            await file_complaint(row, Channel.STAFF, acknowledge=acknowledge)
+            result.added += 1
+        except InvalidInput as exc:
+            problems = "; ".join(f"{k}: {v}" for k, v in exc.fields.items()) or exc.message
+            result.errors.append((line, problems))
+        progress()
+    return result
 
 
 async def tracked(token: str) -> Complaint:
