@@ -23,9 +23,11 @@ worker: $(STAMP)
 demo: $(STAMP)
 	$(PY) main.py demo
 
+# The whole suite twice: on SQLite, then on a throwaway PostgreSQL cluster the tests start.
 test: $(STAMP)
 	@bash scripts/test-deps
 	$(PY) -m pytest
+	$(PY) -m pytest --database postgres
 
 bench: $(STAMP)
 	$(PY) -m bench.similar
