@@ -29,9 +29,15 @@ test: $(STAMP)
 	$(PY) -m pytest
 	$(PY) -m pytest --database postgres
 
+# Ratios to bare baselines in one run: HTTP hot paths vs bare starlette (wrk), mail fan-out vs a
+# bare aiosmtplib loop, then similar-issue search latency. BENCH_SUBSCRIBERS=100000 for the full run.
+BENCH_SUBSCRIBERS ?= 20000
 bench: $(STAMP)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; }
+	$(PY) -m bench.http
+	BENCH_SUBSCRIBERS=$(BENCH_SUBSCRIBERS) $(PY) -m bench.fanout
 	$(PY) -m bench.similar
-	$(PY) -m bench.fanout
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .

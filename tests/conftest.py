@@ -22,7 +22,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from starlette.applications import Starlette
 
-from tests import postgres
+from tests import live, postgres
 from tracker import auth, db
 from tracker.app import create_app
 from tracker.models import Issue, Scope, Staff, Subscription
@@ -209,6 +209,7 @@ COMPLAINT = {
     "public_name": "Pat",
     "credit_consent": "1",
 }
+COMPLAINT_JSON = {**COMPLAINT, "credit_consent": True}  # JSON says yes with true, not "1"
 
 
 @pytest.fixture
@@ -231,3 +232,27 @@ async def staff_client(client: httpx.AsyncClient, staff_member: Staff) -> httpx.
 @pytest.fixture
 async def token(staff_member: Staff) -> str:
     return await auth.create_token(staff_member.email)
+
+
+@pytest.fixture(scope="session")
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[live.Server]:
+    """One real `python main.py serve` for the browser and fuzz tests, on the chosen database."""
+    var = tmp_path_factory.mktemp("live") / "var"
+    if request.config.getoption("--database") == "postgres":
+        base = request.getfixturevalue("postgres_server")
+        template = request.getfixturevalue("migrated_template")
+        with ThreadPoolExecutor(1) as pool:
+            url = pool.submit(anyio.run, postgres.fresh_database, base, template).result()
+    else:
+        url = load({"TRACKER_VAR_DIR": str(var)}).database_url
+    with live.serving(var, url, Mailbox(), live.free_pair()) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def api_schema(server: live.Server) -> object:
+    import schemathesis
+
+    return schemathesis.openapi.from_url(f"{server.url}/api/v1/openapi.json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -32,6 +33,20 @@ CHROMIUM_ARGS = [
     "--disable-extensions",
 ]
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_pair() -> int:
+    """A port whose successor is free too: the app on one, its SMTP server on the next."""
+    for _ in range(50):
+        with socket.socket() as a, socket.socket() as b:
+            a.bind(("127.0.0.1", 0))
+            port = int(a.getsockname()[1])
+            try:
+                b.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no two free ports in a row")
 
 
 @dataclass

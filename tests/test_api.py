@@ -6,12 +6,12 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from tests.conftest import COMPLAINT
+from tests.conftest import COMPLAINT_JSON
 from tracker.models import Complaint, Issue, Update
 
 
 async def filed(client: httpx.AsyncClient, **change: object) -> int:
-    response = await client.post("/api/v1/complaints", json={**COMPLAINT, **change})
+    response = await client.post("/api/v1/complaints", json={**COMPLAINT_JSON, **change})
     assert response.status_code == 201
     return int(response.json()["id"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from starlette.applications import Starlette
 
-from tests.conftest import COMPLAINT, submit
+from tests.conftest import COMPLAINT_JSON, submit
 from tracker import auth
 from tracker.models import AuditEntry
 
@@ -25,8 +25,8 @@ async def test_actions_are_logged_with_who_what_and_when(
 ) -> None:
     await auth.add_staff("boss@example.com", "a long enough password", "admin")
     await login(client, "boss@example.com")
-    await client.post("/api/v1/complaints", json=COMPLAINT)
-    await client.post("/api/v1/complaints", json={**COMPLAINT, "email": "sam@example.com"})
+    await client.post("/api/v1/complaints", json=COMPLAINT_JSON)
+    await client.post("/api/v1/complaints", json={**COMPLAINT_JSON, "email": "sam@example.com"})
     await submit(
         client,
         "/staff/complaints/1",

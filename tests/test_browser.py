@@ -2,51 +2,17 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import anyio
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests import postgres
-from tests.conftest import Mailbox, text_of
-from tests.live import CHROMIUM, CHROMIUM_ARGS, Server, link_in, serving
+from tests.conftest import text_of
+from tests.live import CHROMIUM, CHROMIUM_ARGS, Server, link_in
 
 PASSWORD = "a long enough password"
-
-
-def _free_pair() -> int:
-    """A port whose successor is free too: the app on one, its SMTP server on the next."""
-    for _ in range(50):
-        with socket.socket() as a, socket.socket() as b:
-            a.bind(("127.0.0.1", 0))
-            port = int(a.getsockname()[1])
-            try:
-                b.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no two free ports in a row")
-
-
-@pytest.fixture(scope="module")
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    var = tmp_path_factory.mktemp("live") / "var"
-    if request.config.getoption("--database") == "postgres":
-        base = request.getfixturevalue("postgres_server")
-        template = request.getfixturevalue("migrated_template")
-        with ThreadPoolExecutor(1) as pool:
-            url = pool.submit(anyio.run, postgres.fresh_database, base, template).result()
-    else:
-        url = f"sqlite://{var}/tracker.sqlite3?journal_mode=WAL&busy_timeout=5000&foreign_keys=ON"
-    with serving(var, url, Mailbox(), _free_pair()) as live:
-        yield live
 
 
 @pytest.fixture(scope="module")

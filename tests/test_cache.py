@@ -9,7 +9,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from tests.conftest import COMPLAINT, csrf_from
+from tests.conftest import COMPLAINT_JSON, csrf_from
 from tracker.app import create_app
 from tracker.cache import PageCache
 from tracker.settings import Settings
@@ -23,7 +23,7 @@ def settings(settings: Settings) -> Settings:
 
 async def published(client: httpx.AsyncClient, token: str) -> str:
     auth = {"Authorization": f"Bearer {token}"}
-    filed = await client.post("/api/v1/complaints", json=COMPLAINT)
+    filed = await client.post("/api/v1/complaints", json=COMPLAINT_JSON)
     created = await client.post(
         "/api/v1/issues",
         headers=auth,

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from tests.conftest import COMPLAINT, Mailbox, deliver, submit, text_of
+from tests.conftest import COMPLAINT, COMPLAINT_JSON, Mailbox, deliver, submit, text_of
 from tracker.models import Category, Channel, Complaint, Delivery
 
 
@@ -39,7 +39,7 @@ async def test_api_complaint_returns_tracking_link(
 ) -> None:
     await Category.create(slug="stores", name="Stores")
     response = await client.post(
-        "/api/v1/complaints", json={**COMPLAINT, "credit_consent": True, "category": "stores"}
+        "/api/v1/complaints", json={**COMPLAINT_JSON, "credit_consent": True, "category": "stores"}
     )
     assert response.status_code == 201
     body = response.json()
@@ -59,12 +59,13 @@ async def test_api_complaint_returns_tracking_link(
         ({"category": "nope"}, "category", "does not exist"),
         ({"public_name": "", "credit_consent": True}, "public_name", "name to credit"),
         ({"title": 42}, "title", "must be text"),
+        ({"credit_consent": "yes"}, "credit_consent", "must be true or false"),
     ],
 )
 async def test_api_rejects_bad_complaints_and_stores_nothing(
     app: Starlette, client: httpx.AsyncClient, change: dict[str, object], field: str, phrase: str
 ) -> None:
-    payload = {k: v for k, v in {**COMPLAINT, **change}.items() if v is not None}
+    payload = {k: v for k, v in {**COMPLAINT_JSON, **change}.items() if v is not None}
     response = await client.post("/api/v1/complaints", json=payload)
     assert response.status_code == 422
     assert phrase in response.json()["fields"][field]

@@ -6,15 +6,16 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from tests.conftest import COMPLAINT, Mailbox, deliver, submit
+from tests.conftest import COMPLAINT_JSON, Mailbox, deliver, submit
 from tracker.models import Issue, Status
 
 
 async def two_issues(client: httpx.AsyncClient) -> None:
     """#1 from pat (credited) with a follower, #2 from sam; staff_client is logged in."""
-    await client.post("/api/v1/complaints", json=COMPLAINT)
+    await client.post("/api/v1/complaints", json=COMPLAINT_JSON)
     await client.post(
-        "/api/v1/complaints", json={**COMPLAINT, "email": "sam@example.com", "public_name": "Sam"}
+        "/api/v1/complaints",
+        json={**COMPLAINT_JSON, "email": "sam@example.com", "public_name": "Sam"},
     )
     await submit(
         client,
@@ -105,7 +106,7 @@ async def test_merge_then_unmerge(
     ("path", "body", "status", "phrase"),
     [
         ("/api/v1/issues/1/merge", {"into": 1}, 422, "cannot be merged into itself"),
-        ("/api/v1/issues/1/merge", {"into": 99}, 404, "no issue #99"),
+        ("/api/v1/issues/1/merge", {"into": 99}, 422, "no issue #99"),
         ("/api/v1/issues/1/merge", {}, 422, "into"),
         ("/api/v1/issues/1/unmerge", {}, 409, "is not merged"),
     ],

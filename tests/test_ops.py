@@ -11,7 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 
-from tests.conftest import COMPLAINT, Mailbox, deliver
+from tests.conftest import COMPLAINT_JSON, Mailbox, deliver
 from tracker import logs
 from tracker.app import create_app
 from tracker.settings import Settings
@@ -46,8 +46,8 @@ async def test_metrics_count_requests_outbox_and_failures(
     for _ in range(3):
         await client.get("/")
     await client.get("/issues/999999")
-    await client.post("/api/v1/complaints", json=COMPLAINT)
-    await client.post("/api/v1/complaints", json={**COMPLAINT, "email": "sam@example.com"})
+    await client.post("/api/v1/complaints", json=COMPLAINT_JSON)
+    await client.post("/api/v1/complaints", json={**COMPLAINT_JSON, "email": "sam@example.com"})
     before = samples((await client.get("/metrics")).text)
     assert (
         before[

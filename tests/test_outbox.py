@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from starlette.applications import Starlette
 
-from tests.conftest import COMPLAINT, Mailbox, deliver, submit
+from tests.conftest import COMPLAINT, COMPLAINT_JSON, Mailbox, deliver, submit
 from tracker import outbox
 from tracker.models import Delivery, DeliveryState
 from tracker.outbox import Worker
@@ -20,8 +20,8 @@ async def test_permanent_refusal_is_not_retried(
     app: Starlette, client: httpx.AsyncClient, mailbox: Mailbox
 ) -> None:
     mailbox.refuse["pat@example.com"] = "550 5.1.1 No such user"
-    await client.post("/api/v1/complaints", json=COMPLAINT)
-    await client.post("/api/v1/complaints", json={**COMPLAINT, "email": "sam@example.com"})
+    await client.post("/api/v1/complaints", json=COMPLAINT_JSON)
+    await client.post("/api/v1/complaints", json={**COMPLAINT_JSON, "email": "sam@example.com"})
     assert await deliver(app) == 2
     refused = await Delivery.get(recipient="pat@example.com")
     assert (
@@ -37,7 +37,7 @@ async def test_temporary_failure_backs_off_then_succeeds(
     app: Starlette, client: httpx.AsyncClient, mailbox: Mailbox
 ) -> None:
     mailbox.refuse["pat@example.com"] = "451 4.3.0 Try again later"
-    await client.post("/api/v1/complaints", json=COMPLAINT)
+    await client.post("/api/v1/complaints", json=COMPLAINT_JSON)
     before = datetime.now(UTC)
     await deliver(app)
     waiting = await Delivery.get(recipient="pat@example.com")
@@ -55,7 +55,7 @@ async def test_temporary_failure_backs_off_then_succeeds(
 async def test_unreachable_server_gives_up_after_max_attempts(
     app: Starlette, client: httpx.AsyncClient
 ) -> None:
-    await client.post("/api/v1/complaints", json=COMPLAINT)
+    await client.post("/api/v1/complaints", json=COMPLAINT_JSON)
     dead = replace(app.state.settings, smtp_url="smtp://127.0.0.1:9")  # nothing listens on port 9
     worker = Worker(dead, app.state.env)
     for _ in range(outbox.MAX_ATTEMPTS):
@@ -77,7 +77,7 @@ async def test_without_smtp_mail_lands_in_maildir(
     settings = replace(
         app.state.settings, smtp_url=None, mail_dir=app.state.settings.var_dir / "mail"
     )
-    await client.post("/api/v1/complaints", json=COMPLAINT)
+    await client.post("/api/v1/complaints", json=COMPLAINT_JSON)
     assert await Worker(settings, app.state.env).drain() == 1
     [message] = list(maildir.Maildir(settings.mail_dir, create=False))
     assert message["To"] == "pat@example.com" and "We received your report" in message["Subject"]

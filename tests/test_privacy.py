@@ -6,7 +6,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from tests.conftest import COMPLAINT, Mailbox, deliver, submit
+from tests.conftest import COMPLAINT, COMPLAINT_JSON, Mailbox, deliver, submit
 from tracker.models import Complaint, Issue, Subscription
 from tracker.privacy import find, redact
 
@@ -65,7 +65,7 @@ def test_redaction_says_what_was_removed() -> None:
 async def test_publishing_private_data_is_stopped_with_a_redacted_suggestion(
     app: Starlette, staff_client: httpx.AsyncClient
 ) -> None:
-    await staff_client.post("/api/v1/complaints", json=COMPLAINT)
+    await staff_client.post("/api/v1/complaints", json=COMPLAINT_JSON)
     page = "/staff/complaints/1"
     summary = "Pat (pat@example.com, 07911 123456) could not get through."
     refused = await submit(
@@ -87,7 +87,7 @@ async def test_api_updates_are_checked_but_internal_notes_are_not(
     app: Starlette, client: httpx.AsyncClient, token: str
 ) -> None:
     auth = {"Authorization": f"Bearer {token}"}
-    cid = (await client.post("/api/v1/complaints", json=COMPLAINT)).json()["id"]
+    cid = (await client.post("/api/v1/complaints", json=COMPLAINT_JSON)).json()["id"]
     await client.post(
         "/api/v1/issues",
         headers=auth,
@@ -116,9 +116,9 @@ async def test_export_holds_this_report_only(
 ) -> None:
     await client.post(
         "/api/v1/complaints",
-        json={**COMPLAINT, "email": "other@example.com", "body": "someone else"},
+        json={**COMPLAINT_JSON, "email": "other@example.com", "body": "someone else"},
     )
-    await client.post("/api/v1/complaints", json=COMPLAINT)
+    await client.post("/api/v1/complaints", json=COMPLAINT_JSON)
     await deliver(app)
     mine = await Complaint.get(email="pat@example.com")
     response = await client.get(f"/track/{mine.tracking_token}/export")
@@ -136,7 +136,7 @@ async def test_delete_drops_the_person_and_keeps_the_issue(
     app: Starlette, staff_client: httpx.AsyncClient, mailbox: Mailbox
 ) -> None:
     client = staff_client
-    await client.post("/api/v1/complaints", json={**COMPLAINT, "credit_consent": True})
+    await client.post("/api/v1/complaints", json={**COMPLAINT_JSON, "credit_consent": True})
     await client.post(
         "/api/v1/complaints",
         json={

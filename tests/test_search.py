@@ -6,7 +6,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from tests.conftest import COMPLAINT
+from tests.conftest import COMPLAINT_JSON
 from tracker import db, search
 from tracker.models import Issue, Status
 
@@ -82,7 +82,7 @@ async def test_similar_api(app: Starlette, client: httpx.AsyncClient) -> None:
 
 async def test_triage_shows_similar_issues(app: Starlette, staff_client: httpx.AsyncClient) -> None:
     await seed()
-    await staff_client.post("/api/v1/complaints", json=COMPLAINT)
+    await staff_client.post("/api/v1/complaints", json=COMPLAINT_JSON)
     inbox = await staff_client.get("/staff")
     assert "Looks like" in inbox.text and "Springfield store never answers its phone" in inbox.text
     complaint_page = await staff_client.get("/staff/complaints/1")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from starlette.applications import Starlette
 
-from tests.conftest import COMPLAINT, submit
+from tests.conftest import COMPLAINT, COMPLAINT_JSON, submit
 from tracker import auth, triage
 from tracker.models import Complaint, Issue, Severity, Stage
 
@@ -33,7 +33,7 @@ async def test_queue_order(app: Starlette, client: httpx.AsyncClient) -> None:
     for title, body, severity in cases:
         response = await client.post(
             "/api/v1/complaints",
-            json={**COMPLAINT, "title": title, "body": body, "severity": severity},
+            json={**COMPLAINT_JSON, "title": title, "body": body, "severity": severity},
         )
         assert response.status_code == 201
     order = [(w.complaint.title, w.affected, w.priority) for w in await triage.queue()]
@@ -63,8 +63,8 @@ async def test_targets_flag_complaints_waiting_too_long(
     assert ok.status_code == 303
     assert await triage.targets() == {Stage.ACKNOWLEDGE: 24, Stage.FIX: 720}
 
-    await client.post("/api/v1/complaints", json=COMPLAINT)
-    await client.post("/api/v1/complaints", json={**COMPLAINT, "title": "Old one"})
+    await client.post("/api/v1/complaints", json=COMPLAINT_JSON)
+    await client.post("/api/v1/complaints", json={**COMPLAINT_JSON, "title": "Old one"})
     await Complaint.filter(title="Old one").update(created_at=datetime.now(UTC) - timedelta(days=2))
     inbox = await client.get("/staff")
     assert "acknowledge within 24 hours" in inbox.text
@@ -77,10 +77,10 @@ async def test_severity_is_checked_and_staff_can_correct_it(
     app: Starlette, staff_client: httpx.AsyncClient
 ) -> None:
     bad = await staff_client.post(
-        "/api/v1/complaints", json={**COMPLAINT, "severity": "apocalyptic"}
+        "/api/v1/complaints", json={**COMPLAINT_JSON, "severity": "apocalyptic"}
     )
     assert bad.status_code == 422 and "How bad it is must be one of" in bad.json()["error"]
-    await staff_client.post("/api/v1/complaints", json=COMPLAINT)
+    await staff_client.post("/api/v1/complaints", json=COMPLAINT_JSON)
     assert (await Complaint.get()).severity == Severity.MINOR
     changed = await submit(
         staff_client, "/staff/complaints/1", "/staff/complaints/1/severity", {"severity": "major"}

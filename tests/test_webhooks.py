@@ -12,7 +12,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from tests.conftest import COMPLAINT, submit
+from tests.conftest import COMPLAINT_JSON, submit
 from tests.feed_server import serving
 from tracker import auth, webhooks
 from tracker.models import DeliveryState, WebhookCall
@@ -51,7 +51,7 @@ async def setup(client: httpx.AsyncClient, url: str) -> str:
     page = await submit(client, "/staff/webhooks", "/staff/webhooks", {"url": url})
     match = re.search(r"<code>(whsec_[^<]+)</code>", page.text)
     assert page.status_code == 200 and match, page.text[:500]
-    await client.post("/api/v1/complaints", json=COMPLAINT)
+    await client.post("/api/v1/complaints", json=COMPLAINT_JSON)
     await submit(
         client,
         "/staff/complaints/1",

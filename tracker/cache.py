@@ -155,6 +155,22 @@ def not_modified(request: Request, etag: str, last_modified: str | None) -> bool
     return False
 
 
+def private_write(
+    endpoint: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """Mark a write that changes nothing public (filing a complaint, asking to follow, login).
+
+    Anyone may send these, so letting them drop the cache would let anyone empty it at will.
+    """
+
+    @functools.wraps(endpoint)
+    async def write(request: Request) -> Response:
+        request.scope["changes_public_pages"] = False
+        return await endpoint(request)
+
+    return write
+
+
 class DropOnWrite:
     """Drop cached pages when a write succeeds, before the browser can follow its redirect."""
 
@@ -167,7 +183,11 @@ class DropOnWrite:
             return
 
         async def send_after_drop(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] < 400:
+            if (
+                message["type"] == "http.response.start"
+                and message["status"] < 400
+                and scope.get("changes_public_pages", True)
+            ):
                 cache: PageCache = scope["app"].state.cache
                 await cache.changed()
             await send(message)

@@ -12,7 +12,7 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from tracker import audit, outbox, subscriptions, webhooks
-from tracker.errors import Conflict, NotFound
+from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.lineage import family, recount
 from tracker.models import (
     Category,
@@ -206,11 +206,19 @@ async def publish(complaint_id: int, data: Mapping[str, Any], staff: Staff) -> I
     return issue
 
 
+async def named_issue(number: int, field: str) -> Issue:
+    """The issue a form names by number: its absence is a mistake in the form, so 422, not 404."""
+    issue = await Issue.get_or_none(id=number) if 0 < number < 2**31 else None
+    if issue is None:
+        raise InvalidInput(f"There is no issue #{number}.", {field: "Check the issue number."})
+    return issue
+
+
 async def link(complaint_id: int, number: int, staff: Staff) -> Issue:
     """Add a complaint to an existing issue's reporters."""
     complaint = await get_complaint(complaint_id)
     _check_unlinked(complaint)
-    issue = await get_issue(number)
+    issue = await named_issue(number, "issue")
     if issue.status == Status.MERGED:
         raise Conflict(f"Issue #{number} was merged into another issue; link to that one instead.")
     async with in_transaction():

@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from tracker import audit, outbox, subscriptions
 from tracker.errors import Conflict, InvalidInput
-from tracker.issues import get_issue
+from tracker.issues import get_issue, named_issue
 from tracker.lineage import recount
 from tracker.models import Issue, Staff, Status, Update
 from tracker.validate import Form
@@ -22,7 +22,8 @@ async def merge(number: int, data: Mapping[str, Any], staff: Staff | None) -> Is
     into = form.integer("into", label="Issue to merge into")
     form.check()
     assert into is not None
-    return await merge_into(await get_issue(number), await get_issue(into), staff)
+    source = await get_issue(number)
+    return await merge_into(source, await named_issue(into, "into"), staff)
 
 
 async def merge_into(source: Issue, target: Issue, staff: Staff | None) -> Issue:

@@ -68,6 +68,9 @@ class Form:
         raw = self.data.get(name)
         if isinstance(raw, bool):
             return raw
+        if raw is not None and not isinstance(raw, str):
+            self.errors[name] = f"{name} must be true or false."
+            return False
         return str(raw).lower() in ("1", "true", "on", "yes") if raw is not None else False
 
     def choice(
@@ -77,6 +80,7 @@ class Form:
         allowed = list(options)
         if value and value not in allowed:
             self.errors[name] = f"{label} must be one of: {', '.join(allowed)}."
+            return ""  # callers never see a value outside the options, even before check()
         return value
 
     def integer(self, name: str, *, label: str, required: bool = True) -> int | None:

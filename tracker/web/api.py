@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -10,15 +11,30 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tracker import auth, intake, issues, merge, search, subscriptions
+from tracker.cache import private_write
 from tracker.errors import InvalidInput, Unauthorized
 from tracker.models import Channel, Complaint, ComplaintState, Issue, Staff, Update
 from tracker.settings import Settings
 from tracker.validate import Form
-from tracker.web.common import int_param
-from tracker.web.openapi import SPEC
+from tracker.web.openapi import SCHEMAS, SPEC
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-async def json_body(request: Request) -> dict[str, Any]:
+def _check_flags(data: dict[str, Any], schema: dict[str, Any]) -> None:
+    """Refuse yes/no fields that are not JSON booleans: forms send "1", JSON must say true."""
+    problems = {
+        name: f"{name} must be true or false."
+        for name, field in schema["properties"].items()
+        if "boolean" in field.get("type", ())
+        and data.get(name) is not None
+        and not isinstance(data[name], bool)
+    }
+    if problems:
+        raise InvalidInput("Please fix: " + " ".join(problems.values()), problems)
+
+
+async def json_body(request: Request, schema: str | None = None) -> dict[str, Any]:
     """Return the request's JSON object, or a clear 4xx about what is wrong with it."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/json":
@@ -29,6 +45,8 @@ async def json_body(request: Request) -> dict[str, Any]:
         raise InvalidInput(f"The body is not valid JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise InvalidInput("The body must be a JSON object.")
+    if schema:
+        _check_flags(data, SCHEMAS[schema])
     return data
 
 
@@ -95,8 +113,9 @@ def complaint_json(complaint: Complaint) -> dict[str, Any]:
     }
 
 
+@private_write
 async def create_complaint(request: Request) -> Response:
-    complaint = await intake.file_complaint(await json_body(request), Channel.API)
+    complaint = await intake.file_complaint(await json_body(request, "NewComplaint"), Channel.API)
     settings: Settings = request.app.state.settings
     return JSONResponse(
         {
@@ -108,12 +127,33 @@ async def create_complaint(request: Request) -> Response:
     )
 
 
+def query_int(request: Request, name: str, default: int, low: int, high: int) -> int:
+    """Read a whole-number query parameter, or say exactly what is wrong with it."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 10 and low <= int(raw) <= high):
+        raise InvalidInput(
+            f"{name} must be a whole number from {low} to {high}.", {name: "Not allowed."}
+        )
+    return int(raw)
+
+
+def query_choice(request: Request, name: str, choices: tuple[str, ...]) -> str:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return ""
+    if raw not in choices:
+        raise InvalidInput(f"{name} must be one of: {', '.join(choices)}.", {name: "Not allowed."})
+    return raw
+
+
 async def list_issues(request: Request) -> Response:
     page = await issues.list_issues(
         request.query_params.get("q", "")[:200],
-        int_param(request, "page", 1),
+        query_int(request, "page", 1, 1, 1_000_000),
         request.query_params.get("category", "")[:60],
-        request.query_params.get("state", ""),
+        query_choice(request, "state", ("open", "closed", "all")),
     )
     settings = request.app.state.settings
     return JSONResponse(
@@ -134,9 +174,10 @@ async def get_issue(request: Request) -> Response:
     return JSONResponse(body)
 
 
+@private_write
 async def subscribe(request: Request) -> Response:
     issue = await issues.get_issue(request.path_params["number"])
-    await subscriptions.request(await json_body(request), issue=issue)
+    await subscriptions.request(await json_body(request, "NewSubscription"), issue=issue)
     return JSONResponse(
         {
             "status": "confirmation_sent",
@@ -153,7 +194,7 @@ async def similar(request: Request) -> Response:
     if len(q) > 2000:
         raise InvalidInput("q must be at most 2000 characters.", {"q": "Too long."})
     settings = request.app.state.settings
-    found = await search.similar(q, limit=min(int_param(request, "limit", 5), 20))
+    found = await search.similar(q, limit=query_int(request, "limit", 5, 1, 20))
     return JSONResponse({"items": [issue_json(settings, i) for i in found]})
 
 
@@ -168,14 +209,18 @@ async def list_complaints(request: Request) -> Response:
 
 async def create_issue(request: Request) -> Response:
     staff = await bearer_staff(request)
-    data = await json_body(request)
+    data = await json_body(request, "NewIssue")
     form = Form(data)
     complaint_id = form.integer("complaint_id", label="complaint_id")
     form.check()
     assert complaint_id is not None
     issue = await issues.publish(complaint_id, data, staff)
     issue = await issues.get_issue(issue.id)
-    return JSONResponse(issue_json(request.app.state.settings, issue), status_code=201)
+    return JSONResponse(
+        issue_json(request.app.state.settings, issue),
+        status_code=201,
+        headers={"Location": f"/api/v1/issues/{issue.id}"},
+    )
 
 
 async def link_complaint(request: Request) -> Response:
@@ -198,7 +243,7 @@ async def unlink_complaint(request: Request) -> Response:
 async def post_update(request: Request) -> Response:
     staff = await bearer_staff(request)
     update = await issues.post_update(
-        request.path_params["number"], await json_body(request), staff
+        request.path_params["number"], await json_body(request, "NewUpdate"), staff
     )
     return JSONResponse(update_json(update), status_code=201)
 
@@ -219,14 +264,21 @@ async def openapi(request: Request) -> Response:
     return JSONResponse(SPEC)
 
 
+def _by_method(path: str, **endpoints: Endpoint) -> Route:
+    """One route per address, so a 405 lists every method the address accepts in Allow."""
+
+    async def dispatch(request: Request) -> Response:
+        return await endpoints[request.method](request)
+
+    return Route(path, dispatch, methods=list(endpoints))
+
+
 routes = [
     Route("/api/v1/openapi.json", openapi, methods=["GET"]),
-    Route("/api/v1/complaints", create_complaint, methods=["POST"]),
-    Route("/api/v1/complaints", list_complaints, methods=["GET"]),
+    _by_method("/api/v1/complaints", GET=list_complaints, POST=create_complaint),
     Route("/api/v1/complaints/{id:int}/link", link_complaint, methods=["POST"]),
     Route("/api/v1/complaints/{id:int}/unlink", unlink_complaint, methods=["POST"]),
-    Route("/api/v1/issues", list_issues, methods=["GET"]),
-    Route("/api/v1/issues", create_issue, methods=["POST"]),
+    _by_method("/api/v1/issues", GET=list_issues, POST=create_issue),
     Route("/api/v1/issues/similar", similar, methods=["GET"]),
     Route("/api/v1/issues/{number:int}", get_issue, methods=["GET"]),
     Route("/api/v1/issues/{number:int}/updates", post_update, methods=["POST"]),

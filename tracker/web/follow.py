@@ -7,6 +7,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tracker import intake, issues, subscriptions
+from tracker.cache import private_write
 from tracker.errors import InvalidInput
 from tracker.lineage import survivor
 from tracker.models import Category
@@ -16,6 +17,7 @@ from tracker.web.public import issue_context
 SENT = "Check your inbox: we sent a link to confirm. Nothing else is sent until you use it."
 
 
+@private_write
 async def follow_issue(request: Request) -> Response:
     number, _ = issues.parse_number(request.path_params["ref"])
     issue = await survivor(await issues.get_issue(number))
@@ -30,6 +32,7 @@ async def follow_issue(request: Request) -> Response:
     return RedirectResponse(f"/issues/{issue.id}-{issue.slug}", status_code=303)
 
 
+@private_write
 async def follow_site(request: Request) -> Response:
     data = await read_form(request)
     slug = data.get("category", "")

@@ -47,6 +47,8 @@ _STATUSES = [
     "merged",
 ]
 _TEXT = {"type": "string"}
+# Required text must hold something besides spaces: blank fields are refused with 422.
+_FILLED = {"type": "string", "minLength": 1, "pattern": "\\S"}
 _NULLABLE_TEXT = {"type": ["string", "null"]}
 _TIME = {"type": "string", "format": "date-time"}
 
@@ -63,8 +65,8 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["title", "body", "email"],
         "properties": {
-            "title": {"type": "string", "maxLength": 200},
-            "body": {"type": "string", "maxLength": 20000, "description": "What happened."},
+            "title": {**_FILLED, "maxLength": 200},
+            "body": {**_FILLED, "maxLength": 20000, "description": "What happened."},
             "email": {"type": "string", "format": "email", "description": "Kept private."},
             "public_name": {"type": "string", "maxLength": 80},
             "credit_consent": {
@@ -168,8 +170,8 @@ SCHEMAS: dict[str, Any] = {
         "required": ["complaint_id", "title", "summary"],
         "properties": {
             "complaint_id": {"type": "integer"},
-            "title": {"type": "string", "maxLength": 200, "description": "Public title."},
-            "summary": {"type": "string", "description": "Public summary, markdown."},
+            "title": {**_FILLED, "maxLength": 200, "description": "Public title."},
+            "summary": {**_FILLED, "description": "Public summary, markdown."},
             "category": _TEXT,
         },
     },
@@ -184,6 +186,22 @@ SCHEMAS: dict[str, Any] = {
     },
     "Link": {"type": "object", "required": ["issue"], "properties": {"issue": {"type": "integer"}}},
 }
+
+
+def _null_means_absent(schema: dict[str, Any]) -> None:
+    """Optional request fields accept null, which the API reads as "not given"."""
+    for name, field in schema["properties"].items():
+        if name in schema.get("required", []):
+            continue
+        if "enum" in field:
+            field["enum"] = [*field["enum"], None]
+        elif isinstance(field.get("type"), str):
+            field["type"] = [field["type"], "null"]
+
+
+for _name in ("NewComplaint", "NewUpdate", "NewIssue", "NewSubscription"):
+    _null_means_absent(SCHEMAS[_name])
+
 
 SPEC: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -267,18 +285,47 @@ SPEC: dict[str, Any] = {
                 "summary": "List public issues, open first.",
                 "parameters": [
                     {"name": "q", "in": "query", "schema": _TEXT},
-                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                    {
+                        "name": "page",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 1000000},
+                    },
                     {"name": "category", "in": "query", "schema": _TEXT},
-                    {"name": "state", "in": "query", "schema": {"enum": ["open", "closed"]}},
+                    {
+                        "name": "state",
+                        "in": "query",
+                        "schema": {"enum": ["open", "closed", "all"]},
+                    },
                 ],
-                "responses": {"200": _json(_ref("IssuePage"), "A page of issues")},
+                "responses": {"200": _json(_ref("IssuePage"), "A page of issues"), **_errors(422)},
             },
             "post": {
                 "summary": "Publish a complaint as a new public issue (staff).",
                 "security": _STAFF,
                 "requestBody": _body(_ref("NewIssue")),
                 "responses": {
-                    "201": _json(_ref("Issue"), "Published"),
+                    "201": {
+                        **_json(_ref("Issue"), "Published"),
+                        "headers": {
+                            "Location": {
+                                "description": "The new issue in this API",
+                                "schema": _TEXT,
+                            }
+                        },
+                        "links": {
+                            name: {
+                                "operationRef": f"#/paths/~1issues~1{{number}}{suffix}",
+                                "parameters": {"number": "$response.body#/number"},
+                            }
+                            for name, suffix in [
+                                ("GetIssue", "/get"),
+                                ("PostUpdate", "~1updates/post"),
+                                ("Follow", "~1subscriptions/post"),
+                                ("Merge", "~1merge/post"),
+                                ("Unmerge", "~1unmerge/post"),
+                            ]
+                        },
+                    },
                     **_errors(400, 401, 404, 409, 422),
                 },
             },

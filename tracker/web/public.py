@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from tracker import intake, issues
-from tracker.cache import cached
+from tracker.cache import cached, private_write
 from tracker.errors import InvalidInput
 from tracker.lineage import survivor
 from tracker.models import Channel, Issue
@@ -43,6 +43,7 @@ async def complain_form(request: Request) -> Response:
     )
 
 
+@private_write
 async def complain(request: Request) -> Response:
     data = await read_form(request)
     try:

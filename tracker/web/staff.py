@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tracker import audit, auth, intake, issues, merge, search, subscriptions, triage
+from tracker.cache import private_write
 from tracker.errors import DomainError, InvalidInput, Unauthorized
 from tracker.models import Category, ComplaintState, Staff, Stage
 from tracker.text import make_slug
@@ -27,6 +28,7 @@ async def login_form(request: Request) -> Response:
     )
 
 
+@private_write
 async def login(request: Request) -> Response:
     data = await read_form(request)
     try:
@@ -45,6 +47,7 @@ async def login(request: Request) -> Response:
     return RedirectResponse(_safe_next(data.get("next", "")), status_code=303)
 
 
+@private_write
 async def logout(request: Request) -> Response:
     await read_form(request)
     request.session.clear()
