@@ -113,14 +113,30 @@ async def test_form_errors_rerender_with_values_kept(
     assert await Complaint.all().count() == 0
 
 
-async def test_form_without_csrf_token_is_refused(
-    app: Starlette, client: httpx.AsyncClient
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://testserver"},
+    ],
+)
+async def test_form_sent_from_another_site_is_refused(
+    app: Starlette, client: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
-    await client.get("/complain")
-    response = await client.post("/complain", data=COMPLAINT)
+    response = await client.post("/complain", data=COMPLAINT, headers=headers)
     assert response.status_code == 403
     assert "reload the page" in response.text
     assert await Complaint.all().count() == 0
+
+
+async def test_form_from_our_own_page_is_accepted(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    own = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
+    response = await client.post("/complain", data=COMPLAINT, headers=own)
+    assert response.status_code == 303 and await Complaint.all().count() == 1
 
 
 async def test_huge_form_post_is_refused(app: Starlette, client: httpx.AsyncClient) -> None:

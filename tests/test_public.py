@@ -70,6 +70,7 @@ async def test_pages_carry_security_headers(app: Starlette, client: httpx.AsyncC
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "catalyst_session" not in response.headers.get("set-cookie", "")
-    form = await client.get("/complain")
+    assert "set-cookie" not in (await client.get("/complain")).headers  # anonymous: no session
+    form = await client.get("/staff/login")
     cookie = form.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie

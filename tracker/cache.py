@@ -23,6 +23,7 @@ from tracker.models import PublicVersion
 from tracker.web.common import csrf_token
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_MARKER = "__catalyst_csrf_placeholder__"
 
 
 @dataclass
@@ -34,6 +35,11 @@ class Page:
     headers: dict[str, str]
     version: int
     made: float = field(default_factory=time.monotonic)
+    # Only staff-style pages render a CSRF field; public ones mostly don't, so skip the search.
+    has_csrf: bool = False
+
+    def __post_init__(self) -> None:
+        self.has_csrf = CSRF_MARKER.encode() in self.body
 
 
 class PageCache:
@@ -95,9 +101,6 @@ async def tell_every_process() -> None:
     await PublicVersion.filter(id=1).update(counter=F("counter") + 1)
 
 
-CSRF_MARKER = "__catalyst_csrf_placeholder__"
-
-
 def cached(
     endpoint: Callable[[Request], Awaitable[Response]],
 ) -> Callable[[Request], Awaitable[Response]]:
@@ -130,7 +133,7 @@ def respond(request: Request, page: Page) -> Response:
     if "etag" in headers and not_modified(request, headers["etag"], headers.get("last-modified")):
         return Response(status_code=304, headers=headers)
     body = page.body
-    if CSRF_MARKER.encode() in body:
+    if page.has_csrf:
         body = body.replace(CSRF_MARKER.encode(), csrf_token(request).encode())
     headers.pop("content-type", None)
     return Response(body, media_type=page.media_type, headers=headers)

@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,6 +25,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.requests = Counter(
             "catalyst_http_requests",
             "HTTP requests answered, by route and status code.",
@@ -69,6 +71,19 @@ class Metrics:
             "Cacheable pages this process had to render.",
             registry=self.registry,
         )
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count one request; label lookups are cached, as they cost more than the count."""
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(route),
+            )
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     async def collect(self, cache_hits: int, cache_misses: int) -> bytes:
         """Read the queues from the database and return the exposition text."""
@@ -128,8 +143,7 @@ class RequestLog:
         finally:
             elapsed = time.perf_counter() - started
             route = route_name(scope)
-            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
-            self.metrics.latency.labels(route).observe(elapsed)
+            self.metrics.observe(scope["method"], route, status, elapsed)
             if access.isEnabledFor(logging.INFO):
                 access.info(
                     "request",

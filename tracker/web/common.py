@@ -27,14 +27,39 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-async def read_form(request: Request) -> dict[str, str]:
-    """Return a submitted form's fields after checking its CSRF token."""
+FORM_EXPIRED = (
+    "This form has expired or was sent from another site. Go back, reload the page and try again."
+)
+
+
+def same_origin(request: Request) -> bool:
+    """Whether the browser says the form came from one of our own pages (Fetch metadata, Origin)."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None  # no header at all: not a browser, so no ambient authority to ride
+    return origin in (
+        request.app.state.settings.base_url,
+        f"{request.url.scheme}://{request.url.netloc}",
+    )
+
+
+async def read_form(request: Request, *, anonymous: bool = False) -> dict[str, str]:
+    """Return a submitted form's fields after checking it was sent from our own pages.
+
+    Forms that act for a session (staff pages, a tracking link) carry a CSRF token. Anonymous
+    forms (complain, follow, confirm) act for nobody, so a token protects nothing there; they
+    check the browser's Origin and Sec-Fetch-Site instead, which keeps their pages free of
+    per-visitor tokens and so cacheable as one page for everyone.
+    """
     form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
-    if not auth.csrf_matches(request.session.get("csrf"), form.get("csrf")):
-        raise Forbidden(
-            "This form has expired or was sent from another site. "
-            "Go back, reload the page and try again."
-        )
+    if anonymous:
+        if not same_origin(request):
+            raise Forbidden(FORM_EXPIRED)
+    elif not auth.csrf_matches(request.session.get("csrf"), form.get("csrf")):
+        raise Forbidden(FORM_EXPIRED)
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 

@@ -21,7 +21,7 @@ SENT = "Check your inbox: we sent a link to confirm. Nothing else is sent until 
 async def follow_issue(request: Request) -> Response:
     number, _ = issues.parse_number(request.path_params["ref"])
     issue = await survivor(await issues.get_issue(number))
-    data = await read_form(request)
+    data = await read_form(request, anonymous=True)
     try:
         await subscriptions.request(data, issue=issue)
     except InvalidInput as exc:
@@ -34,7 +34,7 @@ async def follow_issue(request: Request) -> Response:
 
 @private_write
 async def follow_site(request: Request) -> Response:
-    data = await read_form(request)
+    data = await read_form(request, anonymous=True)
     slug = data.get("category", "")
     category = await Category.filter(slug=slug).first() if slug else None
     try:
@@ -69,7 +69,7 @@ async def confirm_page(request: Request) -> Response:
 
 
 async def confirm(request: Request) -> Response:
-    await read_form(request)
+    await read_form(request, anonymous=True)
     sub = await subscriptions.confirm(request.path_params["token"])
     return render(request, "public/confirm.html", {"sub": sub, "done": True})
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -16,7 +15,8 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
+            # Routes never read a GET or HEAD body, so there is nothing to count.
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -80,6 +80,9 @@ SECURITY_HEADERS = {
 }
 
 
+_RAW_SECURITY_HEADERS = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+
 class SecurityHeaders:
     """Add a strict content security policy and friends unless a route set its own."""
 
@@ -93,10 +96,9 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    if name not in headers:
-                        headers[name] = value
+                raw = message.setdefault("headers", [])
+                present = {name.lower() for name, _ in raw}
+                raw.extend(h for h in _RAW_SECURITY_HEADERS if h[0] not in present)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -45,7 +45,7 @@ async def complain_form(request: Request) -> Response:
 
 @private_write
 async def complain(request: Request) -> Response:
-    data = await read_form(request)
+    data = await read_form(request, anonymous=True)
     try:
         complaint = await intake.file_complaint(data, Channel.WEB)
     except InvalidInput as exc:
