@@ -98,7 +98,9 @@ async def _token_create(settings: Settings, args: argparse.Namespace) -> None:
 
 def _bar(total: int | None, unit: str) -> tqdm[None]:
     """A progress bar on stderr, shown only to a person at a terminal."""
-    return tqdm(total=total, unit=unit, file=sys.stderr, disable=None, leave=False)
+    return tqdm(
+        total=total, unit=unit, file=sys.stderr, disable=not sys.stderr.isatty(), leave=False
+    )
 
 
 async def _demo(settings: Settings) -> None:

@@ -67,9 +67,7 @@ def _sqlite_url(path: Path) -> str:
     # busy_timeout lets the web app and the worker share the file without "database is locked".
     # synchronous=NORMAL is WAL's usual pairing: safe from app crashes, and a commit no longer
     # waits for fsync (a power cut may lose the last moments; PostgreSQL is for more).
-    return (
-        f"sqlite://{path}?journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000&foreign_keys=ON"
-    )
+    return f"sqlite://{path}?journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000&foreign_keys=ON"
 
 
 def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> str:
