@@ -147,3 +147,20 @@ async def test_feed_revalidation_is_answered_from_the_cache(
     )
     assert since.status_code == 304
     assert cache.misses == misses
+
+
+async def test_anonymous_hits_skip_the_stack_but_are_counted_and_complete(
+    app: Starlette, client: httpx.AsyncClient, token: str
+) -> None:
+    page = await published(client, token)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as visitor:
+        first = await visitor.get(page)  # a miss: rendered by the route
+        hit = await visitor.get(page)  # a hit: answered before sessions and routing
+        head = await visitor.head(page)
+    assert hit.content == first.content and hit.headers["content-type"].startswith("text/html")
+    assert "frame-ancestors 'none'" in hit.headers["content-security-policy"]
+    assert head.content == b"" and int(head.headers["content-length"]) == len(first.content)
+    metrics = (await client.get("/metrics")).text
+    assert 'route="public.issue_page",status="200"' in metrics
+    assert "unmatched" not in metrics

@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from tracker import db, ingest, webhooks
-from tracker.cache import DropOnWrite, PageCache
+from tracker.cache import DropOnWrite, PageCache, ServeCached
 from tracker.errors import DomainError
 from tracker.metrics import Metrics, RequestLog
 from tracker.outbox import Worker
@@ -100,9 +100,10 @@ def create_app(settings: Settings) -> Starlette:
     metrics = Metrics()
     app = Starlette(
         routes=[
+            # The hottest addresses first: the router tries routes in order.
+            *feeds.routes,
             *public.routes,
             *follow.routes,
-            *feeds.routes,
             *accountability.routes,
             *staff.routes,
             *sources.routes,
@@ -114,6 +115,7 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[
             Middleware(RequestLog, metrics=metrics),
             Middleware(SecurityHeaders),
+            Middleware(ServeCached),
             Middleware(DropOnWrite),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(

@@ -35,11 +35,20 @@ class Page:
     headers: dict[str, str]
     version: int
     made: float = field(default_factory=time.monotonic)
+    endpoint: object = None  # what rendered it, for metrics and logs when served from here
     # Only staff-style pages render a CSRF field; public ones mostly don't, so skip the search.
     has_csrf: bool = False
 
     def __post_init__(self) -> None:
         self.has_csrf = CSRF_MARKER.encode() in self.body
+        # Ready-made ASGI headers, so a hit costs no header building.
+        self.raw_304 = [
+            (k.encode(), v.encode()) for k, v in self.headers.items() if k != "content-type"
+        ]
+        self.raw_200 = [
+            *[(k.encode(), v.encode()) for k, v in self.headers.items()],
+            (b"content-length", str(len(self.body)).encode()),
+        ]
 
 
 class PageCache:
@@ -112,7 +121,7 @@ def cached(
         if not cache.enabled or request.session.get("flash"):
             return await endpoint(request)
         await cache.refresh()
-        key = request.url.path + "?" + request.url.query
+        key = key_of(request.scope)
         page = cache.get(key)
         if page is None:
             version = cache.version
@@ -121,11 +130,66 @@ def cached(
             if response.status_code != 200 or "set-cookie" in response.headers:
                 return response
             headers = {k: v for k, v in response.headers.items() if k != "content-length"}
-            page = Page(bytes(response.body), response.media_type, headers, version)
+            page = Page(
+                bytes(response.body), response.media_type, headers, version, endpoint=endpoint
+            )
             cache.put(key, page)
         return respond(request, page)
 
     return serve
+
+
+def key_of(scope: Scope) -> str:
+    return f"{scope['path']}?{scope['query_string'].decode('latin-1')}"
+
+
+class ServeCached:
+    """Answer GETs for cached pages before sessions, routing and the rest are even looked at.
+
+    Only for visitors without a session cookie (they have no flash message waiting) and pages
+    with no CSRF field: exactly the anonymous public traffic that makes a page hot.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        cache: PageCache = scope["app"].state.cache
+        etags = since = None
+        for name, value in scope["headers"]:
+            if name == b"cookie" and SESSION_COOKIE in value:
+                await self.app(scope, receive, send)
+                return
+            if name == b"if-none-match":
+                etags = value.decode("latin-1")
+            elif name == b"if-modified-since":
+                since = value.decode("latin-1")
+        if not cache.enabled:
+            await self.app(scope, receive, send)
+            return
+        await cache.refresh()
+        page = cache.get(key_of(scope))
+        if page is None or page.has_csrf:
+            await self.app(scope, receive, send)
+            return
+        scope["endpoint"] = page.endpoint
+        etag = page.headers.get("etag")
+        if etag and _matches(etag, page.headers.get("last-modified"), etags, since):
+            await send(
+                {"type": "http.response.start", "status": 304, "headers": list(page.raw_304)}
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": list(page.raw_200)})
+        await send(
+            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else page.body}
+        )
+
+
+SESSION_COOKIE = b"catalyst_session="
 
 
 def respond(request: Request, page: Page) -> Response:
@@ -144,12 +208,21 @@ def etag_of(body: bytes) -> str:
 
 
 def not_modified(request: Request, etag: str, last_modified: str | None) -> bool:
+    return _matches(
+        etag,
+        last_modified,
+        request.headers.get("if-none-match"),
+        request.headers.get("if-modified-since"),
+    )
+
+
+def _matches(
+    etag: str, last_modified: str | None, if_none_match: str | None, since: str | None
+) -> bool:
     """Answer If-None-Match first, and If-Modified-Since only without it (RFC 9110)."""
-    if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return etag in tags or "*" in tags
-    since = request.headers.get("if-modified-since")
     if since and last_modified:
         try:
             return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(since)
