@@ -146,3 +146,13 @@ async def test_public_api_never_shows_contact_details(
         text = (await client.get(path)).text
         assert "pat@example.com" not in text and "Springfield" not in text and '"Pat"' not in text
     assert (await Complaint.get(id=cid)).tracking_token not in text
+
+
+async def test_addresses_with_two_methods_answer_head_and_list_both_in_allow(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    head = await client.head("/api/v1/issues")
+    assert head.status_code == 200 and head.content == b""
+    refused = await client.request("DELETE", "/api/v1/complaints")
+    assert refused.status_code == 405
+    assert {"GET", "POST"} <= {m.strip() for m in refused.headers["allow"].split(",")}

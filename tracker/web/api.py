@@ -268,7 +268,8 @@ def _by_method(path: str, **endpoints: Endpoint) -> Route:
     """One route per address, so a 405 lists every method the address accepts in Allow."""
 
     async def dispatch(request: Request) -> Response:
-        return await endpoints[request.method](request)
+        # Starlette answers HEAD wherever GET is allowed, with GET's handler.
+        return await endpoints["GET" if request.method == "HEAD" else request.method](request)
 
     return Route(path, dispatch, methods=list(endpoints))
 
