@@ -164,3 +164,17 @@ async def test_anonymous_hits_skip_the_stack_but_are_counted_and_complete(
     metrics = (await client.get("/metrics")).text
     assert 'route="public.issue_page",status="200"' in metrics
     assert "unmatched" not in metrics
+
+
+async def test_each_request_counts_once_as_a_hit_or_a_miss(
+    app: Starlette, client: httpx.AsyncClient, token: str
+) -> None:
+    page = await published(client, token)
+    cache: PageCache = app.state.cache
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as visitor:
+        hits, misses = cache.hits, cache.misses
+        await visitor.get(page)  # missed by the fast path and by the route: one miss
+        await visitor.get(page)  # one hit
+        await visitor.get(page)  # one hit
+    assert (cache.misses - misses, cache.hits - hits) == (1, 2)

@@ -37,7 +37,9 @@ class Page:
     made: float = field(default_factory=time.monotonic)
     endpoint: object = None  # what rendered it, for metrics and logs when served from here
     # Only staff-style pages render a CSRF field; public ones mostly don't, so skip the search.
-    has_csrf: bool = False
+    has_csrf: bool = field(init=False)
+    raw_304: list[tuple[bytes, bytes]] = field(init=False)
+    raw_200: list[tuple[bytes, bytes]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.has_csrf = CSRF_MARKER.encode() in self.body
@@ -84,11 +86,11 @@ class PageCache:
         self.version += 1
 
     def get(self, key: str) -> Page | None:
+        # Not counted here: a request the fast path misses looks again in its route, and each
+        # request should count once, as a hit where a page is served or a miss where rendered.
         page = self.pages.get(key)
         if page is not None and time.monotonic() - page.made < self.max_age:
-            self.hits += 1
             return page
-        self.misses += 1
         return None
 
     def put(self, key: str, page: Page) -> None:
@@ -124,6 +126,7 @@ def cached(
         key = key_of(request.scope)
         page = cache.get(key)
         if page is None:
+            cache.misses += 1
             version = cache.version
             request.scope["csrf_marker"] = CSRF_MARKER
             response = await endpoint(request)
@@ -134,6 +137,8 @@ def cached(
                 bytes(response.body), response.media_type, headers, version, endpoint=endpoint
             )
             cache.put(key, page)
+        else:
+            cache.hits += 1
         return respond(request, page)
 
     return serve
@@ -175,6 +180,7 @@ class ServeCached:
         if page is None or page.has_csrf:
             await self.app(scope, receive, send)
             return
+        cache.hits += 1
         scope["endpoint"] = page.endpoint
         etag = page.headers.get("etag")
         if etag and _matches(etag, page.headers.get("last-modified"), etags, since):
